@@ -1,0 +1,4 @@
+import { InitialSchema1764633600000 } from './1764633600000-initial-schema.js';
+
+/** Every migration, in order; the one list the app, the CLI and the tests run. */
+export const migrations = [InitialSchema1764633600000];

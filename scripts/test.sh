@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command for the whole suite: unit tests (no services) and end-to-end tests against the real
+# PostgreSQL and Redis. Every test app makes its own database and Redis key prefix and drops them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 1; fi
+node scripts/check-services.mjs || exit 1
+npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; exit 1; }
+NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects unit e2e --maxWorkers=2 "$@"

@@ -1,0 +1,123 @@
+// Builds the whole application (HTTP API, workers or both) with the same start-up steps in every
+// process: validate config, create the database if missing, migrate, connect Redis, then Nest.
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import { Logger } from 'nestjs-pino';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { Clock } from './common/clock.js';
+import { AppConfig, loadConfig } from './config/app-config.js';
+import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstrap.js';
+import { createDataSource } from './database/data-source.js';
+import { connectRedis, createRedis } from './core/redis.js';
+import { requestId } from './logging.js';
+import { UsersService } from './users/users.service.js';
+
+export const API_PREFIX = 'api/v1';
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  /** Serve Swagger UI at /docs (off under jest, which cannot load its ES-only static files). */
+  docsUi?: boolean;
+  logger?: boolean;
+}
+
+export interface Started {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  dataSource: DataSource;
+  redis: Redis;
+}
+
+export async function prepareDatabase(config: AppConfig): Promise<DataSource> {
+  await ensureDatabase(config.env.DATABASE_URL);
+  const ds = createDataSource({
+    url: config.env.DATABASE_URL,
+    poolSize: config.env.DB_POOL_SIZE,
+    statementTimeoutMs: config.env.DB_STATEMENT_TIMEOUT_MS,
+    applicationName: `sanctuary-${config.env.APP_ROLE}`,
+  });
+  try {
+    await ds.initialize();
+  } catch (err) {
+    throw postgresUnreachable(config.env.DATABASE_URL, err);
+  }
+  await migrate(ds);
+  return ds;
+}
+
+export function redisPrefixOf(config: AppConfig): string {
+  return config.env.REDIS_PREFIX ?? 'sanctuary';
+}
+
+export async function createApp(opts: StartOptions = {}): Promise<Started> {
+  const config = loadConfig(opts.env ?? process.env);
+  const redis = createRedis(config.env.REDIS_URL);
+  await connectRedis(config.env.REDIS_URL, redis);
+  let dataSource: DataSource;
+  try {
+    dataSource = await prepareDatabase(config);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const role = config.env.APP_ROLE;
+  const adapter = new FastifyAdapter({
+    bodyLimit: 256 * 1024,
+    genReqId: (req: import("node:http").IncomingMessage) => requestId(req),
+    requestIdHeader: false,
+    trustProxy: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({
+      config,
+      dataSource,
+      redis,
+      clock: opts.clock,
+      redisPrefix: redisPrefixOf(config),
+      logLevel: config.env.LOG_LEVEL,
+      workers: role !== 'api',
+      http: role !== 'worker',
+    }),
+    adapter,
+    { bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  await app.register(helmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+      },
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('cache-control', 'no-store');
+  });
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Sanctuary API')
+      .setDescription('Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { ui: opts.docsUi ?? true, raw: ['json'], jsonDocumentUrl: 'docs-json' });
+  fastify.get(`/${API_PREFIX}/docs-json`, async () => doc);
+  if (config.env.ADMIN_EMAIL && config.env.ADMIN_PASSWORD) {
+    await app.get(UsersService).ensureAdmin(config.env.ADMIN_EMAIL, config.env.ADMIN_PASSWORD);
+  }
+  await app.init();
+  return { app, config, dataSource, redis };
+}

@@ -1,0 +1,26 @@
+// Every read of a case's personal data and every change writes an audit row, in the same
+// transaction as the change (so a rolled-back change leaves no audit row behind).
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface AuditEntry {
+  schemeId: string | null;
+  actorId: string | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  data?: Record<string, unknown>;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly ds: DataSource) {}
+
+  async write(entry: AuditEntry, manager: EntityManager = this.ds.manager, at?: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data, at)
+       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))`,
+      [entry.schemeId, entry.actorId, entry.action, entry.entity, entry.entityId, entry.data ?? {}, at ?? null],
+    );
+  }
+}

@@ -1,0 +1,40 @@
+// Deny by default: every route needs a valid bearer token unless marked @Public, and a role from
+// its @Roles list. A role that may never use a record route gets 404 (existence is not revealed);
+// on lists and actions it gets 403.
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import type { Role } from '../users/user.entity.js';
+import { PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import type { Principal } from './principal.js';
+import { TokenService } from './token.service.js';
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      principal?: Principal;
+      routeOptions?: { url?: string };
+      params?: Record<string, string>;
+    }>();
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header);
+    const principal = m ? this.tokens.verify(m[1]) : null;
+    if (!principal) throw new UnauthorizedError();
+    req.principal = principal;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles) return true; // any signed-in user (e.g. GET /me, GET /tasks)
+    if (roles.includes(principal.role)) return true;
+    const isRecordRoute = /\/:id(\/|$)/.test(req.routeOptions?.url ?? '');
+    if (isRecordRoute) throw new NotFoundError('record');
+    throw new ForbiddenError();
+  }
+}

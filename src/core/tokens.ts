@@ -1,0 +1,2 @@
+export const REDIS = Symbol('REDIS');
+export const REDIS_PREFIX = Symbol('REDIS_PREFIX');

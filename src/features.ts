@@ -1,0 +1,7 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { AppModuleOptions } from './app.module.js';
+
+/** The feature modules of the product, in dependency order. */
+export function featureModules(_opts: AppModuleOptions): (Type | DynamicModule)[] {
+  return [];
+}

@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+export class CreateSchemeDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) localAuthority: string;
+}
+
+export class JobConfirmHoursDto {
+  @ApiProperty() @IsInt() @Min(1) @Max(24 * 30) standard: number;
+  @ApiProperty() @IsInt() @Min(1) @Max(24 * 30) emergency: number;
+}
+
+export class SettingsDto {
+  @ApiProperty() consentDueWorkingDays: number;
+  @ApiProperty() chaseEveryWorkingDays: number;
+  @ApiProperty() maxChases: number;
+  @ApiProperty() costApprovalThreshold: number;
+  @ApiProperty({ type: JobConfirmHoursDto }) jobConfirmHours: JobConfirmHoursDto;
+  @ApiProperty({ type: [Number] }) reviewOffsetsDays: number[];
+}
+
+export class PatchSettingsDto {
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(60) consentDueWorkingDays?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(60) chaseEveryWorkingDays?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(20) maxChases?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1_000_000)
+  costApprovalThreshold?: number;
+  @ApiPropertyOptional({ type: JobConfirmHoursDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => JobConfirmHoursDto)
+  jobConfirmHours?: JobConfirmHoursDto;
+  @ApiPropertyOptional({ type: [Number] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(3650, { each: true })
+  reviewOffsetsDays?: number[];
+}
+
+export class SchemeResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() localAuthority: string;
+  @ApiProperty({ type: SettingsDto }) settings: SettingsDto;
+  @ApiProperty() createdAt: string;
+}

@@ -1,0 +1,22 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { ApiProblems } from '../common/api-problems.js';
+import { CreateUserDto, UserResponse } from './users.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('set-up')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Roles('admin', 'scheme_manager')
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  create(@CurrentUser() me: Principal, @Body() dto: CreateUserDto): Promise<UserResponse> {
+    return this.users.create(me, dto);
+  }
+}
