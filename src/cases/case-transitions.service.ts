@@ -65,8 +65,16 @@ export class CaseTransitions {
     private readonly crypto: FieldCrypto,
   ) {}
 
-  tx<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(fn);
+  /** A transaction, retried when PostgreSQL picks it as a deadlock or serialization victim. */
+  async tx<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ds.transaction(fn);
+      } catch (err) {
+        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
   }
 
   now(): Date {

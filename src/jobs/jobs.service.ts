@@ -188,7 +188,7 @@ export class JobsService {
     return this.withJob(me, id, ifMatch, ['offered'], async (m, j, row, actor) => {
       const at = this.engine.occurredAt(row, dto.occurredAt);
       const scheduledFor = new Date(dto.scheduledFor);
-      if (scheduledFor < j.created_at) {
+      if (scheduledFor < row.statusChangedAt) {
         throw new RuleError('SCHEDULED_BEFORE_ORDER', 'scheduledFor is before the job was ordered.', [{ field: 'scheduledFor', message: 'must not be before the job was ordered' }]);
       }
       await this.engine.apply(m, actor, row, 'schedule_install', { at, eventType: 'install_scheduled', note: dto.note, data: { jobId: j.id, scheduledFor: scheduledFor.toISOString() } });
