@@ -68,7 +68,7 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
   const role = config.env.APP_ROLE;
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
-    genReqId: (req: import("node:http").IncomingMessage) => requestId(req),
+    genReqId: (req: import('node:http').IncomingMessage) => requestId(req),
     requestIdHeader: false,
     trustProxy: false,
   });
@@ -108,12 +108,18 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     app,
     new DocumentBuilder()
       .setTitle('Sanctuary API')
-      .setDescription('Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.')
+      .setDescription(
+        'Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, doc, { ui: opts.docsUi ?? true, raw: ['json'], jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, doc, {
+    ui: opts.docsUi ?? true,
+    raw: ['json'],
+    jsonDocumentUrl: 'docs-json',
+  });
   fastify.get(`/${API_PREFIX}/docs-json`, async () => doc);
   if (config.env.ADMIN_EMAIL && config.env.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureAdmin(config.env.ADMIN_EMAIL, config.env.ADMIN_PASSWORD);

@@ -7,6 +7,10 @@ import { QueueModule } from './queue/queue.module.js';
 export function featureModules(opts: AppModuleOptions): (Type | DynamicModule)[] {
   return [
     WorkflowModule,
-    QueueModule.forRoot({ redisUrl: opts.config.env.REDIS_URL, prefix: opts.redisPrefix, workers: opts.workers }),
+    QueueModule.forRoot({
+      redisUrl: opts.config.env.REDIS_URL,
+      prefix: opts.redisPrefix,
+      workers: opts.workers,
+    }),
   ];
 }

@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const { app, config } = await createApp();
   if (config.env.APP_ROLE !== 'worker') {
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    console.log(`Sanctuary ${config.env.APP_ROLE} listening on http://${config.env.HOST}:${config.env.PORT} (docs at /docs)`);
+    console.log(
+      `Sanctuary ${config.env.APP_ROLE} listening on http://${config.env.HOST}:${config.env.PORT} (docs at /docs)`,
+    );
   } else {
     console.log('Sanctuary worker running');
   }
@@ -23,7 +25,9 @@ main().catch((err: unknown) => {
   } else if (err instanceof ServiceUnreachableError) {
     console.error(err.message);
   } else {
-    console.error(`Sanctuary failed to start: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? err}`);
+    console.error(
+      `Sanctuary failed to start: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? err}`,
+    );
   }
   process.exit(1);
 });

@@ -32,7 +32,10 @@ export class MailerService implements OnApplicationShutdown {
       );
       if (!n) return 'skipped';
       if (!this.transport) {
-        await m.query(`UPDATE notifications SET status = 'not_sent', last_error = 'no SMTP_URL configured' WHERE id = $1`, [n.id]);
+        await m.query(
+          `UPDATE notifications SET status = 'not_sent', last_error = 'no SMTP_URL configured' WHERE id = $1`,
+          [n.id],
+        );
         return 'not_sent';
       }
       try {
@@ -44,12 +47,20 @@ export class MailerService implements OnApplicationShutdown {
           messageId: `<${n.id}@sanctuary.local>`,
         });
       } catch (err) {
-        const code = (err as { code?: string; responseCode?: number }).code ?? String((err as { responseCode?: number }).responseCode ?? 'error');
+        const code =
+          (err as { code?: string; responseCode?: number }).code ??
+          String((err as { responseCode?: number }).responseCode ?? 'error');
         this.logger.warn({ notificationId: n.id, code }, 'email not sent');
-        await m.query(`UPDATE notifications SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1`, [n.id, code, finalAttempt ? 'failed' : 'queued']);
+        await m.query(
+          `UPDATE notifications SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1`,
+          [n.id, code, finalAttempt ? 'failed' : 'queued'],
+        );
         return finalAttempt ? 'skipped' : 'retry';
       }
-      await m.query(`UPDATE notifications SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`, [n.id, this.clock.now()]);
+      await m.query(
+        `UPDATE notifications SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+        [n.id, this.clock.now()],
+      );
       return 'sent';
     });
   }

@@ -65,10 +65,19 @@ export class OpsController {
     const queues = await Promise.all(
       this.queues.map(async (q) => {
         const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-        return { name: q.name, waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
+        return {
+          name: q.name,
+          waiting: c.waiting ?? 0,
+          active: c.active ?? 0,
+          delayed: c.delayed ?? 0,
+          failed: c.failed ?? 0,
+          completed: c.completed ?? 0,
+        };
       }),
     );
-    const [{ pending }] = await this.ds.query(`SELECT count(*)::int AS pending FROM outbox WHERE relayed_at IS NULL`);
+    const [{ pending }] = await this.ds.query(
+      `SELECT count(*)::int AS pending FROM outbox WHERE relayed_at IS NULL`,
+    );
     const [mail] = await this.ds.query(
       `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM notifications`,
     );
@@ -76,11 +85,23 @@ export class OpsController {
     if (me.role === 'admin') {
       for (const q of this.queues) {
         for (const j of await q.getFailed(0, 49)) {
-          failedJobs.push({ queue: q.name, id: String(j.id), name: j.name, attemptsMade: j.attemptsMade, failedAt: new Date(j.finishedOn ?? j.timestamp).toISOString() });
+          failedJobs.push({
+            queue: q.name,
+            id: String(j.id),
+            name: j.name,
+            attemptsMade: j.attemptsMade,
+            failedAt: new Date(j.finishedOn ?? j.timestamp).toISOString(),
+          });
         }
       }
     }
-    return { queues, outboxPending: pending, emailsQueued: mail.queued, emailsFailed: mail.failed, failedJobs };
+    return {
+      queues,
+      outboxPending: pending,
+      emailsQueued: mail.queued,
+      emailsFailed: mail.failed,
+      failedJobs,
+    };
   }
 
   @Post('reconcile')

@@ -93,7 +93,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayBatch(): Promise<number> {
     return this.ds.transaction(async (m) => {
-      const rows: { id: string; queue: QueueName; name: string; job_id: string; payload: Record<string, unknown>; run_at: Date | null }[] = await m.query(
+      const rows: {
+        id: string;
+        queue: QueueName;
+        name: string;
+        job_id: string;
+        payload: Record<string, unknown>;
+        run_at: Date | null;
+      }[] = await m.query(
         `SELECT id, queue, name, job_id, payload, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
       );
       if (!rows.length) return 0;
@@ -102,7 +109,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (const r of rows) {
         const queue = this.queues[r.queue];
         const delay = r.run_at ? Math.max(0, r.run_at.getTime() - now) : 0;
-        await withTimeout(queue.add(r.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.job_id, delay }), ADD_TIMEOUT_MS);
+        await withTimeout(
+          queue.add(r.name, r.payload, { ...DEFAULT_JOB_OPTIONS, jobId: r.job_id, delay }),
+          ADD_TIMEOUT_MS,
+        );
         done.push(r.id);
       }
       await m.query(`UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [done]);

@@ -7,7 +7,14 @@ import { AppConfig } from '../config/app-config.js';
 import { LengthOfStayService } from '../length-of-stay/length-of-stay.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
 import { ChaseService } from './chase.service.js';
-import { JOBS, QUEUES, type ApprovalChasePayload, type EmailSendPayload, type JobChasePayload, type ReviewDuePayload } from './queue.constants.js';
+import {
+  JOBS,
+  QUEUES,
+  type ApprovalChasePayload,
+  type EmailSendPayload,
+  type JobChasePayload,
+  type ReviewDuePayload,
+} from './queue.constants.js';
 import { Reconciler } from './reconciler.service.js';
 
 abstract class LoggedWorker extends WorkerHost implements OnModuleInit {
@@ -28,7 +35,10 @@ abstract class LoggedWorker extends WorkerHost implements OnModuleInit {
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, err: Error): void {
     // Ids and names only: never the payload's or the error's text.
-    this.logger.warn({ jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err?.name }, 'job failed');
+    this.logger.warn(
+      { jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err?.name },
+      'job failed',
+    );
   }
 }
 

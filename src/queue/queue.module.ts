@@ -3,7 +3,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkflowModule } from '../cases/workflow.module.js';
-import { AppConfig } from '../config/app-config.js';
 import { LengthOfStayController } from '../length-of-stay/length-of-stay.controller.js';
 import { LengthOfStayService } from '../length-of-stay/length-of-stay.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
@@ -33,12 +32,21 @@ class SchedulerBootstrap implements OnApplicationBootstrap {
 @Module({})
 export class QueueModule {
   static forRoot(opts: { redisUrl: string; prefix: string; workers: boolean }): DynamicModule {
-    const workerProviders = opts.workers ? [OutboxRelay, ChasingProcessor, NotificationsProcessor, MaintenanceProcessor] : [];
+    const workerProviders = opts.workers
+      ? [OutboxRelay, ChasingProcessor, NotificationsProcessor, MaintenanceProcessor]
+      : [];
     return {
       module: QueueModule,
       imports: [
-        BullModule.forRoot({ connection: bullConnection(opts.redisUrl), prefix: `${opts.prefix}:bull` }),
-        BullModule.registerQueue({ name: QUEUES.chasing }, { name: QUEUES.notifications }, { name: QUEUES.maintenance }),
+        BullModule.forRoot({
+          connection: bullConnection(opts.redisUrl),
+          prefix: `${opts.prefix}:bull`,
+        }),
+        BullModule.registerQueue(
+          { name: QUEUES.chasing },
+          { name: QUEUES.notifications },
+          { name: QUEUES.maintenance },
+        ),
         WorkflowModule,
       ],
       controllers: [OpsController, LengthOfStayController],
@@ -51,8 +59,13 @@ export class QueueModule {
         SchedulerBootstrap,
         ...workerProviders,
       ],
-      exports: [ChaseService, Reconciler, LengthOfStayService, MailerService, ...(opts.workers ? [OutboxRelay] : [])],
+      exports: [
+        ChaseService,
+        Reconciler,
+        LengthOfStayService,
+        MailerService,
+        ...(opts.workers ? [OutboxRelay] : []),
+      ],
     };
   }
 }
-

@@ -30,8 +30,16 @@ export class Reconciler {
 
   /** (Re)creates the repeatable schedulers; safe to call on every start. */
   async ensureSchedulers(): Promise<void> {
-    await this.maintenance.upsertJobScheduler('reconcile', { every: this.config.env.RECONCILE_EVERY_MS }, { name: JOBS.reconcile, data: {} });
-    await this.maintenance.upsertJobScheduler('length-of-stay', { pattern: '15 2 * * *', tz: 'Europe/London' }, { name: JOBS.lengthOfStay, data: {} });
+    await this.maintenance.upsertJobScheduler(
+      'reconcile',
+      { every: this.config.env.RECONCILE_EVERY_MS },
+      { name: JOBS.reconcile, data: {} },
+    );
+    await this.maintenance.upsertJobScheduler(
+      'length-of-stay',
+      { pattern: '15 2 * * *', tz: 'Europe/London' },
+      { name: JOBS.lengthOfStay, data: {} },
+    );
   }
 
   async run(): Promise<ReconcileResult> {
@@ -39,31 +47,65 @@ export class Reconciler {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + 2 * this.config.env.RECONCILE_EVERY_MS);
     const delay = (at: Date) => Math.max(0, at.getTime() - now.getTime());
-    const approvals: { id: string; chase_count: number; next_chase_at: Date }[] = await this.ds.query(
-      `SELECT id, chase_count, next_chase_at FROM approvals WHERE status = 'pending' AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
-      [horizon],
-    );
+    const approvals: { id: string; chase_count: number; next_chase_at: Date }[] =
+      await this.ds.query(
+        `SELECT id, chase_count, next_chase_at FROM approvals WHERE status = 'pending' AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
+        [horizon],
+      );
     for (const a of approvals) {
-      await ensureJob(this.chasing, JOBS.approvalChase, { approvalId: a.id }, jobIds.approvalChase(a.id, a.chase_count + 1), delay(a.next_chase_at));
+      await ensureJob(
+        this.chasing,
+        JOBS.approvalChase,
+        { approvalId: a.id },
+        jobIds.approvalChase(a.id, a.chase_count + 1),
+        delay(a.next_chase_at),
+      );
     }
-    const jobs: { id: string; status: string; chase_count: number; next_chase_at: Date }[] = await this.ds.query(
-      `SELECT id, status, chase_count, next_chase_at FROM jobs WHERE status IN ('offered','accepted') AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
-      [horizon],
-    );
+    const jobs: { id: string; status: string; chase_count: number; next_chase_at: Date }[] =
+      await this.ds.query(
+        `SELECT id, status, chase_count, next_chase_at FROM jobs WHERE status IN ('offered','accepted') AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
+        [horizon],
+      );
     for (const j of jobs) {
       const phase = j.status === 'offered' ? 'confirm' : 'outcome';
-      await ensureJob(this.chasing, JOBS.jobChase, { jobId: j.id }, jobIds.jobChase(j.id, `${phase}-${j.chase_count + 1}`), delay(j.next_chase_at));
+      await ensureJob(
+        this.chasing,
+        JOBS.jobChase,
+        { jobId: j.id },
+        jobIds.jobChase(j.id, `${phase}-${j.chase_count + 1}`),
+        delay(j.next_chase_at),
+      );
     }
-    const reviews: { case_id: string; offset_days: number; reminded_at: Date | null; next_action_at: Date }[] = await this.ds.query(
+    const reviews: {
+      case_id: string;
+      offset_days: number;
+      reminded_at: Date | null;
+      next_action_at: Date;
+    }[] = await this.ds.query(
       `SELECT case_id, offset_days, reminded_at, next_action_at FROM review_schedules WHERE next_action_at IS NOT NULL AND next_action_at <= $1`,
       [horizon],
     );
     for (const r of reviews) {
-      await ensureJob(this.chasing, JOBS.reviewDue, { caseId: r.case_id, offsetDays: r.offset_days }, jobIds.reviewDue(r.case_id, r.offset_days, r.reminded_at ? 'overdue' : 'due'), delay(r.next_action_at));
+      await ensureJob(
+        this.chasing,
+        JOBS.reviewDue,
+        { caseId: r.case_id, offsetDays: r.offset_days },
+        jobIds.reviewDue(r.case_id, r.offset_days, r.reminded_at ? 'overdue' : 'due'),
+        delay(r.next_action_at),
+      );
     }
-    const queued: { id: string }[] = await this.ds.query(`SELECT id FROM notifications WHERE status = 'queued' AND created_at < $1`, [new Date(now.getTime() - 60_000)]);
+    const queued: { id: string }[] = await this.ds.query(
+      `SELECT id FROM notifications WHERE status = 'queued' AND created_at < $1`,
+      [new Date(now.getTime() - 60_000)],
+    );
     for (const n of queued) {
-      await ensureJob(this.notifications, JOBS.emailSend, { notificationId: n.id }, jobIds.emailSend(n.id), 0);
+      await ensureJob(
+        this.notifications,
+        JOBS.emailSend,
+        { notificationId: n.id },
+        jobIds.emailSend(n.id),
+        0,
+      );
     }
     return { approvals: approvals.length, jobs: jobs.length, reviews: reviews.length };
   }
@@ -73,7 +115,13 @@ export class Reconciler {
  * Makes sure a job with this id will run: adds it when missing, promotes a delayed one that is due
  * now, and replaces one that already finished while the work is still due (it ran early).
  */
-export async function ensureJob(queue: Queue, name: string, data: Record<string, unknown>, jobId: string, delay: number): Promise<void> {
+export async function ensureJob(
+  queue: Queue,
+  name: string,
+  data: Record<string, unknown>,
+  jobId: string,
+  delay: number,
+): Promise<void> {
   const existing = await queue.getJob(jobId);
   if (existing) {
     const state = await existing.getState();

@@ -23,7 +23,11 @@ export class SmtpSink {
         stream.on('data', (c: string) => (raw += c));
         stream.on('end', () => {
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '';
-          this.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: decodeQp(raw), subject });
+          this.messages.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: decodeQp(raw),
+            subject,
+          });
           callback();
         });
       },
@@ -47,5 +51,7 @@ export class SmtpSink {
 
 /** Undoes quoted-printable soft breaks and escapes so assertions can search the text. */
 function decodeQp(s: string): string {
-  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return s
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
