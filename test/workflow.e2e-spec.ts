@@ -458,25 +458,19 @@ describe('case workflow', () => {
       });
       expect(ok.statusChangedAt).toBe('2026-10-03T09:00:00.000Z');
       expectProblem(
-        await t.http
-          .post(`/api/v1/cases/${c.id}/survey`)
-          .set(bearer(a.idva.token))
-          .send({
-            scheduledFor: '2026-10-05T10:00:00Z',
-            surveyor: 'S',
-            occurredAt: '2026-10-02T10:00:00Z',
-          }),
+        await t.http.post(`/api/v1/cases/${c.id}/survey`).set(bearer(a.idva.token)).send({
+          scheduledFor: '2026-10-05T10:00:00Z',
+          surveyor: 'S',
+          occurredAt: '2026-10-02T10:00:00Z',
+        }),
         422,
       );
       expectProblem(
-        await t.http
-          .post(`/api/v1/cases/${c.id}/survey`)
-          .set(bearer(a.idva.token))
-          .send({
-            scheduledFor: '2026-10-05T10:00:00Z',
-            surveyor: 'S',
-            occurredAt: '2026-10-04 10:00',
-          }),
+        await t.http.post(`/api/v1/cases/${c.id}/survey`).set(bearer(a.idva.token)).send({
+          scheduledFor: '2026-10-05T10:00:00Z',
+          surveyor: 'S',
+          occurredAt: '2026-10-04 10:00',
+        }),
         400,
       );
     });

@@ -25,17 +25,13 @@ export class SchemesService {
 
   async create(actor: Principal, dto: CreateSchemeDto): Promise<SchemeResponse> {
     return this.ds.transaction(async (m) => {
-      const s = await m
-        .getRepository(SchemeEntity)
-        .save(
-          m
-            .getRepository(SchemeEntity)
-            .create({
-              name: dto.name,
-              localAuthority: dto.localAuthority,
-              settings: DEFAULT_SETTINGS,
-            }),
-        );
+      const s = await m.getRepository(SchemeEntity).save(
+        m.getRepository(SchemeEntity).create({
+          name: dto.name,
+          localAuthority: dto.localAuthority,
+          settings: DEFAULT_SETTINGS,
+        }),
+      );
       await this.audit.write(
         {
           schemeId: s.id,
