@@ -6,7 +6,8 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto, normalisePostcode } from '../common/crypto/field-crypto.js';
-import { NotFoundError, RuleError } from '../common/errors.js';
+import { ConflictError, NotFoundError, RuleError } from '../common/errors.js';
+import { ACTION_LABELS, allowedActions } from './case-state-machine.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { londonDate, londonStartOfDay } from '../common/working-days.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
@@ -605,9 +606,13 @@ export class CasesService {
   review(me: Principal, id: string, dto: ReviewDto, ifMatch?: number, why?: string) {
     return this.act(me, id, ifMatch, why, async (m, row) => {
       if (row.status !== 'in_support') {
-        throw new RuleError(
-          'NOT_IN_SUPPORT',
-          `Reviews are for cases in support; this case is ${row.status}.`,
+        throw new ConflictError(
+          'CASE_ILLEGAL_TRANSITION',
+          `This case is ${row.status}: reviews are recorded only while a case is in support.`,
+          {
+            currentStatus: row.status,
+            allowed: allowedActions(row.status).map((x) => ACTION_LABELS[x]),
+          },
         );
       }
       const at = this.engine.occurredAt(
