@@ -71,6 +71,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     genReqId: (req: import('node:http').IncomingMessage) => requestId(req),
     requestIdHeader: false,
     trustProxy: false,
+    // On shutdown, idle keep-alive sockets are closed at once; in-flight requests still finish.
+    forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
@@ -87,7 +89,6 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   await app.register(helmet as never, {
     contentSecurityPolicy: {
@@ -100,9 +101,20 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('cache-control', 'no-store');
+    if (closing) reply.header('connection', 'close');
+  });
+  // Graceful shutdown: in-flight requests finish; keep-alive sockets are closed as soon as they go
+  // idle instead of holding the process open for their keep-alive timeout.
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    const timer = setInterval(() => fastify.server.closeIdleConnections(), 100);
+    timer.unref();
+    fastify.server.once('close', () => clearInterval(timer));
+    done();
   });
   const doc = SwaggerModule.createDocument(
     app,
