@@ -65,5 +65,5 @@ export class SchemeResponse {
   @ApiProperty() name: string;
   @ApiProperty() localAuthority: string;
   @ApiProperty({ type: SettingsDto }) settings: SettingsDto;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }

@@ -125,7 +125,7 @@ export class SafeContactDto {
 
 export class ServiceUserDto {
   @ApiProperty() @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name: string;
-  @ApiProperty({ example: '1990-01-31' }) @IsCalendarDate() dateOfBirth: string;
+  @ApiProperty({ example: '1990-01-31', format: 'date' }) @IsCalendarDate() dateOfBirth: string;
   @ApiProperty({ enum: GENDERS }) @IsIn(GENDERS) gender: (typeof GENDERS)[number];
   @ApiPropertyOptional()
   @IsOptional()
@@ -182,7 +182,7 @@ export class CreateCaseDto {
   @ApiProperty({ enum: REFERRAL_SOURCES })
   @IsIn(REFERRAL_SOURCES)
   referralSource: (typeof REFERRAL_SOURCES)[number];
-  @ApiProperty({ example: '2026-10-01' }) @IsCalendarDate() referralDate: string;
+  @ApiProperty({ example: '2026-10-01', format: 'date' }) @IsCalendarDate() referralDate: string;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
   @IsOptional()
   @IsArray()
@@ -277,6 +277,7 @@ export class ActionDto {
   @ApiPropertyOptional({
     description:
       'When it happened (defaults to now); never in the future or before the previous event',
+    format: 'date-time',
   })
   @IsOptional()
   @IsInstant()
@@ -294,7 +295,7 @@ export class DeclineDto extends ActionDto {
 }
 
 export class BookSurveyDto extends ActionDto {
-  @ApiProperty() @IsInstant() scheduledFor: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant() scheduledFor: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) surveyor: string;
 }
 
