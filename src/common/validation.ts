@@ -15,11 +15,12 @@ const shownName = (p: string) => (/^[\w$-]{1,64}$/.test(p) ? p : '(name not show
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
+    const property = shownName(e.property);
     const field = parent
-      ? /^\d+$/.test(e.property)
-        ? `${parent}[${e.property}]`
-        : `${parent}.${e.property}`
-      : e.property;
+      ? /^\d+$/.test(property)
+        ? `${parent}[${property}]`
+        : `${parent}.${property}`
+      : property;
     const own = Object.entries(e.constraints ?? {}).map(([key, message]) => ({
       field,
       message: key === 'whitelistValidation' ? `${field} is not a known field` : message,
