@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   Max,
@@ -14,6 +13,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsAmount } from '../common/validators.js';
 
 export class CreateSchemeDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
@@ -40,7 +40,7 @@ export class PatchSettingsDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(20) maxChases?: number;
   @ApiPropertyOptional()
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsAmount()
   @Min(0)
   @Max(1_000_000)
   costApprovalThreshold?: number;

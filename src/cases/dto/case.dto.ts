@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -20,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsInstant } from '../../common/dates.js';
+import { IsAmount } from '../../common/validators.js';
 import { PageQuery } from '../../common/pagination.js';
 import { CASE_STATUSES } from '../case-state-machine.js';
 
@@ -304,7 +304,7 @@ export class MeasureDto {
   @ApiProperty() @IsInt() @Min(1) @Max(100) quantity: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) location?: string;
   @ApiProperty()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsAmount()
   @Min(0)
   @Max(100000)
   estimatedCost: number;
