@@ -1,12 +1,20 @@
-import { IsOptional, validate } from 'class-validator';
-import { IsAmount } from './validators.js';
+import { IsInt, validate } from 'class-validator';
+import { IsAmount, IsOmittable } from './validators.js';
 
 class Sample {
-  @IsOptional() @IsAmount() cost?: number;
+  @IsOmittable() @IsInt() count?: number;
+  @IsOmittable() @IsAmount() cost?: number;
 }
 
 const errorsOf = async (v: Partial<Record<keyof Sample, unknown>>) =>
   (await validate(Object.assign(new Sample(), v))).map((e) => e.property);
+
+describe(IsOmittable.name, () => {
+  it('lets a field be left out but not be null', async () => {
+    expect(await errorsOf({})).toEqual([]);
+    expect(await errorsOf({ count: null })).toEqual(['count']);
+  });
+});
 
 describe(IsAmount.name, () => {
   it('takes pounds and pence', async () => {

@@ -1,5 +1,13 @@
 // Field rules class-validator does not have (or gets wrong).
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+
+/**
+ * May be left out, but not sent as null. For fields of a PATCH that cannot be cleared:
+ * `@IsOptional()` lets null through, which then overwrote NOT NULL columns or scheme settings.
+ */
+export function IsOmittable(options?: ValidationOptions) {
+  return ValidateIf((_object, value) => value !== undefined, options);
+}
 
 /**
  * A finite number of pounds with at most two decimal places. class-validator's

@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsInstant } from '../../common/dates.js';
-import { IsAmount } from '../../common/validators.js';
+import { IsAmount, IsOmittable } from '../../common/validators.js';
 import { PageQuery } from '../../common/pagination.js';
 import { CASE_STATUSES } from '../case-state-machine.js';
 
@@ -203,22 +203,22 @@ export class CreateCaseDto {
 
 export class PatchCaseDto {
   @ApiPropertyOptional({ type: ServiceUserDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => ServiceUserDto)
   serviceUser?: ServiceUserDto;
   @ApiPropertyOptional({ type: AddressDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;
   @ApiPropertyOptional({ type: HouseholdDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => HouseholdDto)
   household?: HouseholdDto;
   @ApiPropertyOptional({ enum: TENURES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TENURES)
   tenure?: (typeof TENURES)[number];
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
@@ -226,34 +226,34 @@ export class PatchCaseDto {
   @IsUUID()
   landlordId?: string;
   @ApiPropertyOptional({ enum: RISK_LEVELS })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(RISK_LEVELS)
   riskLevel?: (typeof RISK_LEVELS)[number];
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() maracReferred?: boolean;
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() maracReferred?: boolean;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayUnique()
   @IsIn(CHARACTERISTICS, { each: true })
   characteristics?: (typeof CHARACTERISTICS)[number][];
   @ApiPropertyOptional({ enum: PRIORITIES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PRIORITIES)
   priority?: (typeof PRIORITIES)[number];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) accessNotes?: string;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(1000) accessNotes?: string;
   @ApiPropertyOptional({
     description: 'Only named staff (and scheme managers) may open a restricted case',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   restricted?: boolean;
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @IsUUID(undefined, { each: true })
   restrictedTo?: string[];
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() assignedTo?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOmittable() @IsUUID() assignedTo?: string;
 }
 
 export class ListCasesQuery extends PageQuery {
