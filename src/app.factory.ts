@@ -86,7 +86,9 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
       http: role !== 'worker',
     }),
     adapter,
-    { bufferLogs: true, abortOnError: false },
+    // JSON in, JSON out: Nest's parsers would also take form-encoded bodies, so Fastify's own
+    // JSON parser is the only one (prototype poisoning refused); anything else is a 415.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
@@ -101,6 +103,7 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   let closing = false;
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
