@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { Clock } from './common/clock.js';
+import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import { AppConfig, loadConfig } from './config/app-config.js';
 import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstrap.js';
 import { createDataSource } from './database/data-source.js';
@@ -73,6 +74,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     trustProxy: false,
     // On shutdown, idle keep-alive sockets are closed at once; in-flight requests still finish.
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
