@@ -34,7 +34,7 @@ const future = () => new Date(Date.now() + 3 * 86_400_000).toISOString();
 export const CONTRACT: Record<string, OpContract> = {
   'POST /api/v1/auth/login': {
     roles: 'public',
-    body: () => ({ email: 'nobody@test.local', password: 'not-the-password' }),
+    body: () => ({ email: unique('nobody'), password: 'not-the-password' }),
     ok: 401,
   },
   'GET /api/v1/me': { roles: 'any' },

@@ -11,7 +11,7 @@ import {
   type Scheme,
   type TestApp,
 } from '../../support/app.js';
-import { act, CANARY, createCase, toScheduled } from '../../support/cases.js';
+import { act, CANARY, createCase, MEASURES, toScheduled } from '../../support/cases.js';
 
 export type Role = 'admin' | 'scheme_manager' | 'idva' | 'installer';
 
@@ -78,6 +78,8 @@ export interface World {
   rb: Records;
   /** an installer of a second contractor of scheme A */
   installer2: { id: string; token: string; contractorId: string };
+  /** a job of scheme A offered to that second contractor */
+  otherContractorJobId: string;
   callers: Caller[];
 }
 
@@ -140,6 +142,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     token: await login(t.http, email, PASSWORD),
     contractorId: contractor2.body.id,
   };
+  const otherContractorJobId = await offerJob(t, a, installer2.contractorId);
   const admin = await t.http.get('/api/v1/me').set(bearer(t.adminToken));
   const callers: Caller[] = [
     { label: 'anonymous', role: 'anonymous', scheme: null },
@@ -185,7 +188,25 @@ export async function buildWorld(t: TestApp): Promise<World> {
       ownContractor: true,
     },
   ];
-  return { t, a, b, ra, rb, installer2, callers };
+  return { t, a, b, ra, rb, installer2, otherContractorJobId, callers };
+}
+
+/** A tenancy case (not the CANARY person) taken to an install job offered to the contractor. */
+async function offerJob(t: TestApp, s: Scheme, contractorId: string): Promise<string> {
+  const c = await createCase(t.http, s, otherPersonal());
+  await act(t.http, s.idva.token, `/cases/${c.id}/accept`);
+  await act(t.http, s.idva.token, `/cases/${c.id}/survey`, {
+    scheduledFor: '2026-11-10T10:00:00Z',
+    surveyor: 'Sam Surveyor',
+  });
+  await act(t.http, s.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+  const consent = await act(t.http, s.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+  await act(t.http, s.idva.token, `/approvals/${consent.id}/decision`, {
+    decision: 'granted',
+    respondent: 'Housing officer',
+  });
+  const job = await act(t.http, s.idva.token, `/cases/${c.id}/install-jobs`, { contractorId }, 201);
+  return job.id;
 }
 
 // ---- sending and keeping answers --------------------------------------------------------------
