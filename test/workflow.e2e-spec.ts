@@ -110,27 +110,46 @@ describe('case workflow', () => {
       expect(fields).toEqual(expect.arrayContaining(['tenure', 'referralDate', 'characteristics']));
     });
 
-    it('makes one case for retried creates with the same Idempotency-Key, 422 for a different body', async () => {
+    it('makes one case for retried creates with the same Idempotency-Key, 409 while running, 422 for a different body', async () => {
       const key = `key-${Date.now()}`;
-      const results = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          t.http
-            .post('/api/v1/cases')
-            .set(bearer(a.idva.token))
-            .set('Idempotency-Key', key)
-            .send(caseBody(a)),
-        ),
+      const send = (token: string, body = caseBody(a)) =>
+        t.http.post('/api/v1/cases').set(bearer(token)).set('Idempotency-Key', key).send(body);
+      const results = await Promise.all(Array.from({ length: 10 }, () => send(a.idva.token)));
+      for (const r of results) expect([201, 409]).toContain(r.status);
+      const created = results.filter((r) => r.status === 201);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+      for (const r of results.filter((x) => x.status === 409))
+        expect(r.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+      const retry = await send(a.idva.token);
+      expect(retry.status).toBe(201);
+      expect(retry.body.id).toBe(created[0].body.id);
+      const [{ n }] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1`,
+        [key],
       );
-      expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
-      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-      expectProblem(
-        await t.http
+      expect(n).toBe(1);
+      expectProblem(await send(a.idva.token, caseBody(a, { riskLevel: 'medium' })), 422);
+      // Another user's identical key is theirs alone: it makes their own case.
+      const other = await send(a.idva2.token);
+      expect(other.status).toBe(201);
+      expect(other.body.id).not.toBe(created[0].body.id);
+    });
+
+    it('refuses fields a caller may not set, and stores nothing', async () => {
+      for (const extra of [
+        { status: 'closed' },
+        { schemeId: b.id },
+        { version: 9 },
+        { id: '00000000-0000-4000-8000-000000000000' },
+        { createdBy: a.manager.id },
+      ]) {
+        const res = await t.http
           .post('/api/v1/cases')
           .set(bearer(a.idva.token))
-          .set('Idempotency-Key', key)
-          .send(caseBody(a, { riskLevel: 'medium' })),
-        422,
-      );
+          .send({ ...caseBody(a), ...extra });
+        expectProblem(res, 400);
+      }
     });
   });
 
