@@ -294,6 +294,64 @@ describe('case workflow', () => {
       expectProblem(await t.http.get(`/api/v1/cases/${c.id}/audit`).set(bearer(a.idva.token)), 404);
     });
 
+    it.each([
+      ['a private tenancy', { tenure: 'private_rented', landlordIdFrom: 'privateLandlordId' }],
+      ['an owner-occupier', { tenure: 'owner_occupier' }],
+    ])('takes %s through every stage to closure', async (_label, o) => {
+      const over: Record<string, unknown> = {
+        tenure: o.tenure,
+        landlordId: 'landlordIdFrom' in o ? a.privateLandlordId : undefined,
+      };
+      const c = await createCase(t.http, a, over);
+      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
+      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
+        scheduledFor: '2026-11-10T10:00:00Z',
+        surveyor: 'Sam',
+      });
+      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+      if (o.tenure !== 'owner_occupier') {
+        const ap = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+        const token = ap.consentUrl.split('/consent/')[1];
+        await t.http
+          .post(`/api/v1/consent/${token}`)
+          .send({ decision: 'granted', name: 'Private Landlord' })
+          .expect(200);
+      }
+      const job = await act(
+        t.http,
+        a.idva.token,
+        `/cases/${c.id}/install-jobs`,
+        { contractorId: a.contractorId },
+        201,
+      );
+      await act(t.http, a.installer.token, `/jobs/${job.id}/accept`, {
+        scheduledFor: new Date(Date.now() + 86400000).toISOString(),
+      });
+      await act(t.http, a.installer.token, `/jobs/${job.id}/complete`, {
+        measuresInstalled: [{ code: 'window_locks', quantity: 4 }],
+      });
+      await act(
+        t.http,
+        a.idva.token,
+        `/cases/${c.id}/reviews`,
+        { feelsSafer: 7, incidentsSinceInstall: 1, resumedRelationship: true },
+        201,
+      );
+      const closed = await act(t.http, a.idva.token, `/cases/${c.id}/close`, {
+        exit: 'unplanned',
+        reasons: ['moved_in_with_perpetrator'],
+        supportTypes: ['advocacy'],
+      });
+      expect(closed).toEqual(
+        expect.objectContaining({
+          status: 'closed',
+          resumedRelationship: true,
+          installedAt: expect.any(String),
+          supportEndedAt: expect.any(String),
+        }),
+      );
+    });
+
     it('lets an owner-occupier install go straight from surveyed', async () => {
       const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
       await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
