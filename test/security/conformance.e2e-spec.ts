@@ -4,8 +4,15 @@
 // served OpenAPI document declares for its operation and status. An undocumented status or
 // content type, a missing required field, an undocumented field or a wrong type is a failure.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ADMIN, PASSWORD, startApp, type Scheme, type TestApp } from '../support/app.js';
-import { caseBody, MEASURES } from '../support/cases.js';
+import {
+  ADMIN,
+  eventually,
+  PASSWORD,
+  startApp,
+  type Scheme,
+  type TestApp,
+} from '../support/app.js';
+import { CANARY, caseBody, MEASURES } from '../support/cases.js';
 import { contractOf, queryFor } from './support/contract.js';
 import { EXPENSIVE } from './support/world.js';
 import {
@@ -15,6 +22,7 @@ import {
   ResponseValidator,
   type Operation,
 } from './support/openapi.js';
+import { huntLeaks } from './support/leaks.js';
 import { send, type Exchange, type Req } from './support/world.js';
 
 describe('response conformance', () => {
@@ -23,6 +31,7 @@ describe('response conformance', () => {
   let validator: ResponseValidator;
   const problems: string[] = [];
   const covered = new Set<string>();
+  const exchanges: Exchange[] = [];
   let validated = 0;
 
   beforeAll(async () => {
@@ -36,6 +45,7 @@ describe('response conformance', () => {
   /** Sends a request and checks its answer against the document. */
   async function call(req: Req): Promise<Exchange> {
     const x = await send(t, req);
+    exchanges.push(x);
     const op = matchOperation(ops, req.method, req.url);
     if (!op) {
       problems.push(`${req.method.toUpperCase()} ${req.url}: no documented operation`);
@@ -136,6 +146,7 @@ describe('response conformance', () => {
     await ok('post', `/approvals/${cost.id}/decision`, manager.token, {
       decision: 'granted',
       respondent: 'Mina Manager',
+      reason: CANARY.note,
     });
     const consent = await ok('post', `/cases/${c.id}/consent-requests`, idva.token, {});
     const token = String(consent.consentUrl).split('/consent/')[1];
@@ -153,14 +164,14 @@ describe('response conformance', () => {
     });
     await ok('post', `/jobs/${job.id}/complete`, installer.token, {
       measuresInstalled: [{ code: 'door_replacement', quantity: 1 }],
-      notes: 'fitted',
+      notes: `fitted; ${CANARY.note}`,
     });
     await ok('get', `/jobs/${job.id}`, installer.token);
     await ok('post', `/cases/${c.id}/reviews`, idva.token, {
       feelsSafer: 8,
       incidentsSinceInstall: 0,
       resumedRelationship: false,
-      note: 'feels safer',
+      note: `feels safer; ${CANARY.note}`,
     });
     await ok('get', `/cases/${c.id}/timeline`, idva.token);
     await ok('get', `/cases/${c.id}/audit`, manager.token);
@@ -182,7 +193,10 @@ describe('response conformance', () => {
     await ok('post', `/cases/${declined.id}/decline`, idva.token, { reasons: ['no_capacity'] });
     const cancelled = await ok('post', '/cases', idva.token, referral());
     await ok('post', `/cases/${cancelled.id}/accept`, idva.token, {});
-    await ok('post', `/cases/${cancelled.id}/cancel`, idva.token, { reason: 'moved' });
+    await ok('post', `/cases/${cancelled.id}/cancel`, idva.token, {
+      reason: 'moved',
+      note: CANARY.note,
+    });
     const failed = await ok('post', '/cases', idva.token, referral());
     await ok('post', `/cases/${failed.id}/accept`, idva.token, {});
     await ok('post', `/cases/${failed.id}/unsuccessful`, manager.token, { reason: 'cannot_fit' });
@@ -203,13 +217,15 @@ describe('response conformance', () => {
     const first = await ok('post', `/cases/${owner.id}/install-jobs`, manager.token, {
       contractorId: contractor.id,
     });
-    await ok('post', `/jobs/${first.id}/decline`, installer.token, { reason: 'fully booked' });
+    await ok('post', `/jobs/${first.id}/decline`, installer.token, {
+      reason: `fully booked; ${CANARY.note}`,
+    });
     const second = await ok('post', `/cases/${owner.id}/install-jobs`, idva.token, {
       contractorId: contractor.id,
     });
     await ok('post', `/jobs/${second.id}/fail`, installer.token, {
       reason: 'technical',
-      notes: 'frame rotten',
+      notes: `frame rotten; ${CANARY.note}`,
     });
 
     // ---- operations and reports --------------------------------------------------------------
@@ -279,4 +295,20 @@ describe('response conformance', () => {
     expect(problems).toEqual([]);
     expect(uncovered).toEqual([]);
   }, 120_000);
+
+  it('leaves no personal data in plain columns, in Redis or in error answers after the run', async () => {
+    // Let the outbox relay queue what the run wrote (emails, chases) before Redis is searched.
+    await eventually(async () => {
+      const [{ n }] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`,
+      );
+      expect(n).toBe(0);
+    });
+    const report = await huntLeaks(t, exchanges);
+    console.log(
+      `leak hunt (after the happy path): ${report.columns} columns, ${report.redisKeys} Redis keys, ` +
+        `${report.errorAnswers} error answers searched; ${report.findings.length} findings`,
+    );
+    expect(report.findings).toEqual([]);
+  });
 });
