@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
+import { ListQuery } from '../common/list-query.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { workingDaysDeadline } from '../common/working-days.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
@@ -218,31 +219,16 @@ export class JobsService {
   }
 
   async list(me: Principal, q: ListJobsQuery): Promise<Page<JobResponse>> {
-    const limit = q.limit ?? 50;
-    const c = decodeCursor(q.cursor);
-    const params: unknown[] = [me.schemeId, limit + 1];
-    const where = ['j.scheme_id = $1'];
-    if (me.role === 'installer') {
-      params.push(me.contractorId);
-      where.push(`j.contractor_id = $${params.length}`);
-    }
-    if (q.status) {
-      params.push(q.status);
-      where.push(`j.status = $${params.length}`);
-    }
-    if (c) {
-      params.push(c.at, c.id);
-      where.push(`(j.created_at, j.id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    const rows: JobRow[] = await this.engine.tx((m) =>
-      m.query(
-        `SELECT ${JOB_SELECT} FROM jobs j JOIN cases c ON c.id = j.case_id WHERE ${where.join(' AND ')} ORDER BY j.created_at DESC, j.id DESC LIMIT $2`,
-        params,
-      ),
-    );
+    const list = new ListQuery('j', me.schemeId, q.limit ?? 50);
+    if (me.role === 'installer') list.add((p) => `j.contractor_id = ${p}`, me.contractorId);
+    if (q.status) list.add((p) => `j.status = ${p}`, q.status);
+    const [sql, params] = list
+      .after(decodeCursor(q.cursor))
+      .build(JOB_SELECT, 'jobs j JOIN cases c ON c.id = j.case_id');
+    const rows: JobRow[] = await this.engine.manager.query(sql, params);
     return toPage(
       rows,
-      limit,
+      list.limit,
       (r) => r.created_at,
       (r) => this.respond(r, me),
     );
