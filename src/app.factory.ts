@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { Clock } from './common/clock.js';
+import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import { AppConfig, loadConfig } from './config/app-config.js';
 import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstrap.js';
 import { createDataSource } from './database/data-source.js';
@@ -73,6 +74,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     trustProxy: false,
     // On shutdown, idle keep-alive sockets are closed at once; in-flight requests still finish.
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
@@ -86,7 +89,9 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
       http: role !== 'worker',
     }),
     adapter,
-    { bufferLogs: true, abortOnError: false },
+    // JSON in, JSON out: Nest's parsers would also take form-encoded bodies, so Fastify's own
+    // JSON parser is the only one (prototype poisoning refused); anything else is a 415.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
@@ -101,6 +106,7 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   let closing = false;
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

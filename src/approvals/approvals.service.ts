@@ -148,7 +148,9 @@ export class ApprovalsService {
         kind: 'consent_request',
         caseId: row.id,
         to: landlord.email,
-        subject: `Consent requested for security works at ${p.address.line1}`,
+        // The address goes in the (encrypted) body only: subjects are stored in the clear and show
+        // in mail listings and server logs.
+        subject: `Consent requested for security works (${row.reference})`,
         body: landlordEmail(p, row.measures ?? [], due, url, false),
         dedupeKey: `consent-request:${id}`,
       });

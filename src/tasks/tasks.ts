@@ -24,9 +24,9 @@ export class TaskResponse {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) caseId: string | null;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) approvalId: string | null;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) jobId: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) dueAt: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) doneAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) dueAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) doneAt: string | null;
 }
 
 export class TaskPage {

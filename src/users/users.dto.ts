@@ -18,5 +18,5 @@ export class UserResponse {
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) schemeId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) contractorId: string | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
