@@ -4,6 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
@@ -64,6 +65,7 @@ export class ApprovalsService {
     private readonly work: WorkService,
     private readonly notifications: NotificationsService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   toResponse(a: ApprovalRow, consentUrl?: string): ApprovalResponse {
@@ -502,9 +504,15 @@ export class ApprovalsService {
     return this.engine.tx(async (m) => {
       const a = await this.byToken(m, token, false);
       const row = await this.engine.find(m, a.scheme_id, a.case_id);
-      await m.query(
-        `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data) VALUES ($1, NULL, 'consent.viewed', 'approval', $2, '{}')`,
-        [a.scheme_id, a.id],
+      await this.audit.write(
+        {
+          schemeId: a.scheme_id,
+          actorId: null,
+          action: 'consent.viewed',
+          entity: 'approval',
+          entityId: a.id,
+        },
+        m,
       );
       return this.consentView(row, a);
     });

@@ -3,6 +3,7 @@
 // contractor's installers. Each job outcome moves the case through the one transition engine.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
@@ -45,6 +46,7 @@ export class JobsService {
     private readonly notifications: NotificationsService,
     private readonly crypto: FieldCrypto,
     private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
   ) {}
 
   private personalOf(j: JobRow): () => Personal {
@@ -237,9 +239,16 @@ export class JobsService {
   async get(me: Principal, id: string): Promise<JobResponse> {
     return this.engine.tx(async (m) => {
       const j = await this.find(m, me, id);
-      await m.query(
-        `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data) VALUES ($1, $2, 'job.read', 'case', $3, $4)`,
-        [j.scheme_id, me.id, j.case_id, { jobId: j.id }],
+      await this.audit.write(
+        {
+          schemeId: j.scheme_id,
+          actorId: me.id,
+          action: 'job.read',
+          entity: 'case',
+          entityId: j.case_id,
+          data: { jobId: j.id },
+        },
+        m,
       );
       return this.respond(j, me);
     });

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../comm
 import { ContractorEntity } from '../contractors/contractor.entity.js';
 import { SchemeEntity } from '../schemes/scheme.entity.js';
 import { UserEntity } from './user.entity.js';
-import type { CreateUserDto, UserResponse } from './users.dto.js';
+import type { CreateUserDto, PatchUserDto, UserResponse } from './users.dto.js';
 
 export function toUserResponse(u: UserEntity): UserResponse {
   return {
@@ -17,6 +17,7 @@ export function toUserResponse(u: UserEntity): UserResponse {
     role: u.role,
     schemeId: u.schemeId,
     contractorId: u.contractorId,
+    active: u.active,
     createdAt: u.createdAt.toISOString(),
   };
 }
@@ -107,6 +108,43 @@ export class UsersService {
         m,
       );
       return toUserResponse(saved);
+    });
+  }
+
+  /** Deactivating a user signs them out at once (every request re-checks the account). */
+  async patch(actor: Principal, id: string, dto: PatchUserDto): Promise<UserResponse> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(UserEntity);
+      const u = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      // A scheme manager manages their own scheme's staff only, never admins.
+      if (
+        !u ||
+        (actor.role === 'scheme_manager' && (u.schemeId !== actor.schemeId || u.role === 'admin'))
+      ) {
+        throw new NotFoundError('user');
+      }
+      if (dto.active === false && u.id === actor.id) {
+        throw new RuleError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account.');
+      }
+      await repo.update(
+        { id },
+        {
+          ...(dto.active !== undefined ? { active: dto.active } : {}),
+          ...(dto.name ? { name: dto.name } : {}),
+        },
+      );
+      await this.audit.write(
+        {
+          schemeId: u.schemeId,
+          actorId: actor.id,
+          action: 'user.update',
+          entity: 'user',
+          entityId: u.id,
+          data: { fields: Object.keys(dto) },
+        },
+        m,
+      );
+      return toUserResponse((await repo.findOneBy({ id }))!);
     });
   }
 
