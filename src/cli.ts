@@ -3,7 +3,7 @@
 //   create-admin --email E --password P      create an admin (or use ADMIN_EMAIL / ADMIN_PASSWORD)
 //   reencrypt                                move every encrypted value onto the current data key
 import 'reflect-metadata';
-import argon2 from 'argon2';
+import { hashPassword } from './auth/passwords.js';
 import { config as loadDotenv } from 'dotenv';
 import { prepareDatabase } from './app.factory.js';
 import { loadConfig } from './config/app-config.js';
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
       const rows = await ds.query(
         `INSERT INTO users (email, name, role, password_hash) SELECT $1, 'Administrator', 'admin', $2
          WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1)) RETURNING id`,
-        [email, await argon2.hash(password)],
+        [email, await hashPassword(password)],
       );
       console.log(
         rows.length

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import argon2 from 'argon2';
+import { hashPassword } from '../auth/passwords.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -71,7 +71,7 @@ export class UsersService {
         'Only installers belong to a contractor.',
       );
     }
-    const passwordHash = await argon2.hash(dto.password);
+    const passwordHash = await hashPassword(dto.password);
     return this.ds.transaction(async (m) => {
       const exists = await m
         .getRepository(UserEntity)
@@ -161,7 +161,7 @@ export class UsersService {
         email,
         name: 'Administrator',
         role: 'admin',
-        passwordHash: await argon2.hash(password),
+        passwordHash: await hashPassword(password),
         schemeId: null,
         contractorId: null,
       })
