@@ -15,6 +15,8 @@ import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstr
 import { createDataSource } from './database/data-source.js';
 import { connectRedis, createRedis } from './core/redis.js';
 import { requestId } from './logging.js';
+import { HealthService } from './health/health.js';
+import { toProblem } from './common/problem.filter.js';
 import { UsersService } from './users/users.service.js';
 
 export const API_PREFIX = 'api/v1';
@@ -139,6 +141,17 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     jsonDocumentUrl: 'docs-json',
   });
   fastify.get(`/${API_PREFIX}/docs-json`, async () => doc);
+  // Health also answers under the API's base path, for clients that prefix every call with it.
+  const health = app.get(HealthService);
+  fastify.get(`/${API_PREFIX}/health/live`, async () => ({ status: 'ok' }));
+  fastify.get(`/${API_PREFIX}/health/ready`, async (req, reply) => {
+    try {
+      return await health.ready();
+    } catch (err) {
+      const problem = toProblem(err, req.url);
+      return reply.status(problem.status).type('application/problem+json').send(problem);
+    }
+  });
   if (config.env.ADMIN_EMAIL && config.env.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureAdmin(config.env.ADMIN_EMAIL, config.env.ADMIN_PASSWORD);
   }

@@ -9,7 +9,14 @@ import {
   type Scheme,
   type TestApp,
 } from './support/app.js';
-import { act, CANARY, createCase, MEASURES, toScheduled } from './support/cases.js';
+import {
+  act,
+  CANARY,
+  createCase,
+  MEASURES,
+  toAwaitingConsent,
+  toScheduled,
+} from './support/cases.js';
 import { SmtpSink } from './support/smtp-sink.js';
 
 const DAY = 86_400_000;
@@ -46,15 +53,8 @@ describe('queued jobs', () => {
     }[];
 
   async function awaitingConsent(): Promise<{ caseId: string; approvalId: string; url: string }> {
-    const c = await createCase(t.http, a);
-    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-11-10T10:00:00Z',
-      surveyor: 'Sam',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-    const ap = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
-    return { caseId: c.id, approvalId: ap.id, url: ap.consentUrl };
+    const { caseId, approval: ap } = await toAwaitingConsent(t.http, a);
+    return { caseId, approvalId: ap.id, url: ap.consentUrl };
   }
 
   it('emails the landlord the consent link, with nothing about abuse', async () => {
@@ -288,11 +288,14 @@ describe('queued jobs', () => {
       expect(refusalMails).toHaveLength(2);
       expect(refusalMails.every((m) => /other safe accommodation/.test(m.raw))).toBe(true);
     });
-    const [{ n }] = await t.ds.query(
-      `SELECT count(*)::int AS n FROM notifications WHERE case_id = $1 AND kind = 'landlord_refusal' AND status = 'sent'`,
-      [caseId],
-    );
-    expect(n).toBe(2);
+    // The sink has the message a moment before the worker commits "sent".
+    await eventually(async () => {
+      const [{ n }] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM notifications WHERE case_id = $1 AND kind = 'landlord_refusal' AND status = 'sent'`,
+        [caseId],
+      );
+      expect(n).toBe(2);
+    });
   });
 
   it('measures length of stay, incrementally, including backdated installs and closures', async () => {

@@ -9,7 +9,7 @@ import {
   type Scheme,
   type TestApp,
 } from './support/app.js';
-import { act, createCase, MEASURES } from './support/cases.js';
+import { overdueConsents } from './support/cases.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { spawnWorker, within } from './faults/support.js';
 
@@ -29,24 +29,7 @@ describe('worker processes', () => {
     await sink?.stop();
   });
 
-  async function dueApprovals(n: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const c = await createCase(t.http, a);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-20T10:00:00Z',
-        surveyor: 'S',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-      ids.push((await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201)).id);
-    }
-    await t.ds.query(
-      `UPDATE approvals SET due_at = now() - interval '1 minute', next_chase_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return ids;
-  }
+  const dueApprovals = (n: number) => overdueConsents(t, a, n);
 
   async function expectChasedOnce(ids: string[]): Promise<void> {
     await eventually(async () => {

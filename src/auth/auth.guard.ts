@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { isUuid } from '../common/validation.js';
 import type { Role } from '../users/user.entity.js';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import { AUTHENTICATED_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators.js';
 import type { Principal } from './principal.js';
 import { TokenService } from './token.service.js';
 
@@ -46,7 +46,11 @@ export class AuthGuard implements CanActivate {
     if (!principal || !(await this.stillHolds(principal))) throw new UnauthorizedError();
     req.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (!roles) return true; // any signed-in user (e.g. GET /me, GET /tasks)
+    if (!roles) {
+      // Deny by default: a route must say who may use it.
+      if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_KEY, targets)) return true;
+      throw new ForbiddenError('This endpoint has no access rule, so nobody may use it.');
+    }
     if (roles.includes(principal.role)) return true;
     const isRecordRoute = /\/:id(\/|$)/.test(req.routeOptions?.url ?? '');
     if (isRecordRoute) throw new NotFoundError('record');

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto, normalisePostcode } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError } from '../common/errors.js';
 import { ACTION_LABELS, allowedActions } from './case-state-machine.js';
+import { ListQuery } from '../common/list-query.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { londonDate, londonStartOfDay } from '../common/working-days.js';
 import { IdempotencyService, type Complete } from '../idempotency/idempotency.service.js';
@@ -283,43 +284,27 @@ export class CasesService {
   }
 
   async list(me: Principal, q: ListCasesQuery): Promise<Page<CaseSummaryResponse>> {
-    const limit = q.limit ?? 50;
-    const c = decodeCursor(q.cursor);
-    const params: unknown[] = [me.schemeId, limit + 1];
-    const where = ['c.scheme_id = $1'];
-    const add = (sql: (p: string) => string, v: unknown) => {
-      params.push(v);
-      where.push(sql(`$${params.length}`));
-    };
-    if (me.role === 'idva') add((p) => visibleToSql('c', `${p}::uuid`), me.id);
-    if (q.status) add((p) => `c.status = ${p}`, q.status);
-    if (q.priority) add((p) => `c.priority = ${p}`, q.priority);
-    if (q.assignedTo) add((p) => `c.assigned_to = ${p}`, q.assignedTo);
-    if (q.postcode)
-      add(
+    const list = new ListQuery('c', me.schemeId, q.limit ?? 50);
+    if (me.role === 'idva') list.add((p) => visibleToSql('c', `${p}::uuid`), me.id);
+    if (q.status) list.add((p) => `c.status = ${p}`, q.status);
+    if (q.priority) list.add((p) => `c.priority = ${p}`, q.priority);
+    if (q.assignedTo) list.add((p) => `c.assigned_to = ${p}`, q.assignedTo);
+    if (q.postcode) {
+      list.add(
         (p) => `c.postcode_hash = ${p}`,
         this.crypto.hash(normalisePostcode(q.postcode), 'postcode'),
       );
+    }
     if (q.overdue) {
-      const now = this.engine.now();
-      add(
-        (
-          p,
-        ) => `${q.overdue === 'true' ? '' : 'NOT '}(c.overdue OR EXISTS (SELECT 1 FROM approvals a WHERE a.case_id = c.id AND a.status = 'pending' AND a.next_chase_at IS NOT NULL AND a.due_at < ${p})
-          OR EXISTS (SELECT 1 FROM jobs j WHERE j.case_id = c.id AND j.status = 'offered' AND j.confirm_by < ${p}))`,
-        now,
-      );
+      // Escalated, or an approval past due, or a job offered and not accepted in time.
+      const overdue = (p: string) =>
+        `(c.overdue OR EXISTS (SELECT 1 FROM approvals a WHERE a.case_id = c.id AND a.status = 'pending' AND a.next_chase_at IS NOT NULL AND a.due_at < ${p})
+          OR EXISTS (SELECT 1 FROM jobs j WHERE j.case_id = c.id AND j.status = 'offered' AND j.confirm_by < ${p}))`;
+      list.add((p) => (q.overdue === 'true' ? overdue(p) : `NOT ${overdue(p)}`), this.engine.now());
     }
-    if (c) {
-      params.push(c.at, c.id);
-      where.push(`(c.created_at, c.id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    const rows: CaseRow[] = await this.engine.tx((m) =>
-      m.query(
-        `SELECT ${CASE_SELECT} FROM cases c WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT $2`,
-        params,
-      ),
-    );
+    const [sql, params] = list.after(decodeCursor(q.cursor)).build(CASE_SELECT, 'cases c');
+    const rows: CaseRow[] = await this.engine.manager.query(sql, params);
+    const limit = list.limit;
     const withNames = q.include === 'names';
     const page = toPage(
       rows,

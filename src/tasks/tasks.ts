@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CurrentUser } from '../auth/decorators.js';
+import { Authenticated, CurrentUser } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
 import { NotFoundError } from '../common/errors.js';
@@ -89,6 +89,7 @@ export class TasksService {
 
 @ApiTags('tasks')
 @ApiBearerAuth()
+@Authenticated()
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
