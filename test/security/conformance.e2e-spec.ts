@@ -228,6 +228,11 @@ describe('response conformance', () => {
       notes: `frame rotten; ${CANARY.note}`,
     });
 
+    // ---- staff changes ----------------------------------------------------------------------
+    await ok('patch', `/users/${idva.id}`, manager.token, { name: 'Ivy Renamed' });
+    const leaver = await person(manager.token, 'idva');
+    await ok('patch', `/users/${leaver.id}`, admin, { active: false });
+
     // ---- operations and reports --------------------------------------------------------------
     await ok('get', '/ops/queues', admin);
     await ok('get', '/ops/queues', manager.token);

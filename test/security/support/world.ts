@@ -49,6 +49,8 @@ export interface Records {
   consentToken: string;
   /** a manager's task (cost approval needed) */
   taskId: string;
+  /** a member of staff (the second IDVA) */
+  userId: string;
   /** install_scheduled: the job is accepted, so its installer sees the address */
   scheduledCaseId: string;
   jobId: string;
@@ -108,6 +110,7 @@ async function records(t: TestApp, s: Scheme, over: Record<string, unknown>): Pr
     costApprovalId: cost.id,
     consentToken: String(consent.consentUrl).split('/consent/')[1],
     taskId: task.id,
+    userId: s.idva2.id,
     scheduledCaseId: scheduled.caseId,
     jobId: scheduled.jobId,
   };
