@@ -146,6 +146,17 @@ describe('access matrix', () => {
     expect(ops.filter((o) => !contractOf(o.key)).map((o) => o.key)).toEqual([]);
   });
 
+  it('says in the document which operations need a token, and serves the docs and health without one', async () => {
+    const wrong = ops
+      .filter((o) => (contractOf(o.key)!.roles === 'public') === o.secured)
+      .map((o) => `${o.key} is ${o.secured ? '' : 'not '}marked as needing a bearer token`);
+    expect(wrong).toEqual([]);
+    for (const url of ['/docs-json', '/api/v1/docs-json', '/health/live', '/api/v1/health/live']) {
+      const x = await send(t, { method: 'get', url });
+      expect([url, x.status]).toEqual([url, 200]);
+    }
+  });
+
   it('answers every operation for every caller as the contract says, and shows nobody what they may not see', async () => {
     const before = await recordsOfA(t, w);
     const casesBefore = await countRows(t, 'cases');
