@@ -1,0 +1,123 @@
+// Alerts for staff (tasks) and emails (an outbox of notifications sent by a worker over SMTP).
+// Both are written in the caller's transaction with a dedupe key, so the same alert is never
+// raised twice however often a job runs.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { FieldCrypto, encContext } from '../common/crypto/field-crypto.js';
+import { OutboxService } from '../queue/outbox.service.js';
+import { JOBS, QUEUES, jobIds } from '../queue/queue.constants.js';
+
+export const TASK_KINDS = [
+  'consent_chased',
+  'consent_escalated',
+  'cost_approval_needed',
+  'cost_chased',
+  'cost_escalated',
+  'job_chased',
+  'job_escalated',
+  'job_outcome_chased',
+  'job_declined',
+  'job_failed',
+  'landlord_refusal',
+  'review_due',
+  'review_overdue',
+  'break_glass',
+  'survey_outstanding',
+] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export interface TaskInput {
+  schemeId: string;
+  userIds: string[];
+  kind: TaskKind;
+  dedupeKey: string;
+  caseId?: string | null;
+  approvalId?: string | null;
+  jobId?: string | null;
+  dueAt?: Date | null;
+}
+
+export interface EmailInput {
+  schemeId: string;
+  kind: string;
+  caseId?: string | null;
+  to: string;
+  subject: string;
+  body: string;
+  dedupeKey: string;
+}
+
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly crypto: FieldCrypto,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async tasks(m: EntityManager, t: TaskInput): Promise<number> {
+    let created = 0;
+    for (const userId of new Set(t.userIds)) {
+      const rows = await m.query(
+        `INSERT INTO tasks (scheme_id, user_id, kind, case_id, approval_id, job_id, due_at, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id`,
+        [t.schemeId, userId, t.kind, t.caseId ?? null, t.approvalId ?? null, t.jobId ?? null, t.dueAt ?? null, t.dedupeKey],
+      );
+      created += rows.length;
+    }
+    return created;
+  }
+
+  /** Queues an email; returns false when one with the same dedupe key exists already. */
+  async email(m: EntityManager, e: EmailInput): Promise<boolean> {
+    const id = (await m.query(`SELECT gen_random_uuid() AS id`))[0].id as string;
+    const rows = await m.query(
+      `INSERT INTO notifications (id, scheme_id, kind, case_id, recipient_enc, subject, body_enc, dedupe_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [
+        id,
+        e.schemeId,
+        e.kind,
+        e.caseId ?? null,
+        this.crypto.encrypt(e.to, encContext('notifications', id, 'recipient')),
+        e.subject,
+        this.crypto.encrypt(e.body, encContext('notifications', id, 'body')),
+        e.dedupeKey,
+      ],
+    );
+    if (!rows.length) return false;
+    await this.outbox.add(m, { queue: QUEUES.notifications, name: JOBS.emailSend, jobId: jobIds.emailSend(id), payload: { notificationId: id } });
+    return true;
+  }
+
+  /** Scheme managers of a scheme (the escalation and refusal audience). */
+  async managers(m: EntityManager, schemeId: string): Promise<{ id: string; email: string }[]> {
+    return m.query(`SELECT id, email FROM users WHERE scheme_id = $1 AND role = 'scheme_manager' AND active ORDER BY created_at`, [schemeId]);
+  }
+
+  async user(m: EntityManager, id: string | null): Promise<{ id: string; email: string } | null> {
+    if (!id) return null;
+    const rows = await m.query(`SELECT id, email FROM users WHERE id = $1 AND active`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Staff emails never carry case details: a reference and a prompt to sign in. */
+  async staffAlert(
+    m: EntityManager,
+    input: Omit<TaskInput, 'userIds'> & { users: { id: string; email: string }[]; subject: string; body: string },
+  ): Promise<void> {
+    await this.tasks(m, { ...input, userIds: input.users.map((u) => u.id) });
+    for (const u of input.users) {
+      await this.email(m, {
+        schemeId: input.schemeId,
+        kind: input.kind,
+        caseId: input.caseId,
+        to: u.email,
+        subject: input.subject,
+        body: input.body,
+        dedupeKey: `${input.dedupeKey}:${u.id}`,
+      });
+    }
+  }
+}
