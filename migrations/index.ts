@@ -1,4 +1,5 @@
 import { InitialSchema1764633600000 } from './1764633600000-initial-schema.js';
+import { ReportsIndexes1764720000000 } from './1764720000000-reports-indexes.js';
 
 /** Every migration, in order; the one list the app, the CLI and the tests run. */
-export const migrations = [InitialSchema1764633600000];
+export const migrations = [InitialSchema1764633600000, ReportsIndexes1764720000000];

@@ -1,4 +1,5 @@
 import {
+  addDays,
   addMonthsClamped,
   ageBand,
   bandCounts,
@@ -20,6 +21,7 @@ import {
   ratio,
   resolvePeriod,
   wholeMonthsBetween,
+  wholeMonthsByDayRule,
 } from './report-math.js';
 
 describe('report math', () => {
@@ -210,6 +212,19 @@ describe('report math', () => {
     it('is zero on the same day and never negative', async () => {
       expect(wholeMonthsBetween('2025-06-01', '2025-06-01')).toBe(0);
       expect(wholeMonthsBetween('2025-06-01', '2025-05-01')).toBe(0);
+    });
+
+    it('gives the same count with the per-row day rule the SQL uses, for every pair of days over two years', async () => {
+      const mismatches: string[] = [];
+      for (let i = 0; i < 731; i++) {
+        const start = addDays('2023-12-01', i);
+        for (let k = -3; k <= 430; k++) {
+          const end = addDays(start, k);
+          if (wholeMonthsByDayRule(start, end) !== wholeMonthsBetween(start, end))
+            mismatches.push(`${start}→${end}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
     });
 
     it('crosses year ends', async () => {

@@ -76,6 +76,18 @@ export function wholeMonthsBetween(start: string, end: string): number {
   return addMonthsClamped(start, n) > end ? n - 1 : n;
 }
 
+/**
+ * The same count as wholeMonthsBetween, in the form the SQL evaluates per row (no date arithmetic):
+ * the difference in months, less one when the day of the month is not reached — unless `end` is the
+ * last day of its month, where adding months clamps.
+ */
+export function wholeMonthsByDayRule(start: string, end: string): number {
+  const [sy, sm, sd] = parts(start);
+  const [ey, em, ed] = parts(end);
+  const endIsLastDay = ed === daysInMonth(ey, em);
+  return Math.max(0, (ey - sy) * 12 + (em - sm) - (sd > ed && !endIsLastDay ? 1 : 0));
+}
+
 /** Days from one calendar date to another (negative when `end` is earlier). */
 export function daysBetween(start: string, end: string): number {
   return Math.round(

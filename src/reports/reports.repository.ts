@@ -13,6 +13,8 @@ import {
   DECLINE_REASONS,
   EXIT_REASONS,
   OPEN_STAGES,
+  RECORDED_CHARACTERISTICS,
+  SUPPORT_TYPES,
   UNSUCCESSFUL_REASONS,
 } from './report-codes.js';
 import { REPORT_TIME_ZONE } from './report-math.js';
@@ -70,14 +72,48 @@ export interface AnnualReturnRow {
 }
 
 /**
- * Whole calendar months from date `s` to date `e` (s + n months ≤ e, month ends clamped as in
- * PostgreSQL's date + interval; never negative). The same rule as report-math wholeMonthsBetween.
- * Used inside a LATERAL so n0 is computed once.
+ * Whole calendar months from date `s` to date `e`: the largest n with s + n months ≤ e, month ends
+ * clamped (31 Jan + 1 month = 28 Feb); never negative. The same rule as report-math
+ * wholeMonthsBetween, written without date arithmetic per row: the month count, less one when the
+ * day of the month is not reached — unless `e` is the last day of its month (clamping).
+ * It is report-math wholeMonthsByDayRule, which report-math.spec.ts checks against the definition
+ * for every pair of days over two years.
  */
 export function wholeMonthsSql(s: string, e: string): string {
-  const n0 = `((extract(year from ${e})::int - extract(year from ${s})::int) * 12 + extract(month from ${e})::int - extract(month from ${s})::int)`;
-  return `GREATEST(0, ${n0} - CASE WHEN (${s} + make_interval(months => ${n0}))::date > ${e} THEN 1 ELSE 0 END)`;
+  return `GREATEST(0, (date_part('year', ${e}) - date_part('year', ${s}))::int * 12
+    + (date_part('month', ${e}) - date_part('month', ${s}))::int
+    - CASE WHEN date_part('day', ${s}) > date_part('day', ${e}) AND date_part('day', ${e} + 1) <> 1 THEN 1 ELSE 0 END)`;
 }
+
+/**
+ * The median and the nearest-rank p90 of a histogram, from its running count `cum` and its `total`
+ * (both bigint, so the divisions are whole): the same figures as percentile_cont(0.5) and
+ * percentile_disc(0.9), without sorting every underlying row.
+ */
+function histogramStatsSql(
+  v: string,
+  cum = 'cum',
+  total = 'total',
+): { median: string; p90: string } {
+  return {
+    median: `(min(${v}) FILTER (WHERE ${cum} >= (${total} + 1) / 2) + min(${v}) FILTER (WHERE ${cum} >= ${total} / 2 + 1)) / 2.0`,
+    p90: `min(${v}) FILTER (WHERE ${cum} >= (9 * ${total} + 9) / 10)`,
+  };
+}
+
+/**
+ * The breakdowns of the target-hardening report, with the GROUPING(q, tenure, contractor_id) value
+ * each produces (bits: 4 = quarter, 2 = tenure, 1 = contractor rolled up).
+ */
+const BREAKDOWNS: { keys: ('q' | 'tenure' | 'contractor_id')[]; g: number }[] = [
+  { keys: ['q'], g: 3 },
+  { keys: [], g: 7 },
+  { keys: ['q', 'tenure'], g: 1 },
+  { keys: ['tenure'], g: 5 },
+  { keys: ['q', 'contractor_id'], g: 2 },
+  { keys: ['contractor_id'], g: 6 },
+];
+const BREAKDOWN_TYPES = { q: 'date', tenure: 'text', contractor_id: 'uuid' } as const;
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -86,9 +122,24 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 export class ReportsRepository {
   constructor(private readonly ds: DataSource) {}
 
+  /**
+   * Runs one report statement in a read-only transaction, tuned for it (measured in the bench):
+   * JIT off, because the planner's row estimates for unnest() and CTEs push these statements past
+   * jit_above_cost and compiling them then takes seconds for work that runs in milliseconds; and
+   * enough work_mem for their sorts and hash tables to stay in memory.
+   */
+  private read(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SET TRANSACTION READ ONLY');
+      await m.query('SET LOCAL jit = off');
+      await m.query(`SET LOCAL work_mem = '64MB'`);
+      return m.query(sql, params);
+    });
+  }
+
   /** Open cases by stage with age in stage (London calendar days), and overdue approvals and jobs. */
   async pipeline(schemeId: string, now: Date, today: string): Promise<PipelineRow[]> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    const rows = await this.read(
       `
       WITH open_cases AS (
         SELECT c.status, c.overdue,
@@ -138,61 +189,101 @@ export class ReportsRepository {
    * Referrals (by referral date), installations (by installed_at), cancellations and unsuccessful
    * cases (by when the case entered that status) in the period, per financial quarter and in total,
    * each also by tenure and by contractor.
+   *
+   * Every fact comes from an index-only range scan. A first hash aggregate folds them into
+   * (kind, quarter, tenure, contractor, reason, days) counts; the breakdowns, the days histogram
+   * with its median/p90, and the people who resumed the relationship (counted once each, so by
+   * distinct person per breakdown) are all worked out from those small sets.
    */
   async targetHardening(schemeId: string, p: PeriodBounds): Promise<TargetHardeningRow[]> {
     const [landlord, consent, cannotFit] = UNSUCCESSFUL_REASONS;
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    const stats = histogramStatsSql('h.days');
+    const sets = (extra: string[] = []) =>
+      BREAKDOWNS.map((k) => `(${[...k.keys, ...extra].map((c) => `b.${c}`).join(', ')})`).join(
+        ', ',
+      );
+    const resumedBySet = BREAKDOWNS.map((k) => {
+      const cols = (['q', 'tenure', 'contractor_id'] as const).map((c) =>
+        k.keys.includes(c) ? `x.${c}` : `NULL::${BREAKDOWN_TYPES[c]} AS ${c}`,
+      );
+      const group = k.keys.length ? `GROUP BY ${k.keys.map((c) => `x.${c}`).join(', ')}` : '';
+      return `SELECT ${cols.join(', ')}, ${k.g} AS g, count(*) AS resumed
+              FROM (SELECT DISTINCT ${[...k.keys, 'person_hash'].join(', ')} FROM resumed) x ${group}`;
+    }).join('\n        UNION ALL ');
+    const rows = await this.read(
       `
       WITH facts AS (
         SELECT 'referral' AS kind, c.referral_date AS on_date, c.tenure,
-               NULL::uuid AS contractor_id, NULL::text AS reason, NULL::int AS days,
-               NULL::text AS person_hash, false AS resumed
+               NULL::uuid AS contractor_id, NULL::text AS reason, NULL::int AS days
         FROM cases c
         WHERE c.scheme_id = $1 AND c.referral_date BETWEEN $2::date AND $3::date
         UNION ALL
-        SELECT 'installation', d.installed_on, c.tenure, c.contractor_id, NULL,
-               d.installed_on - c.referral_date, c.person_hash,
-               c.resumed_relationship OR c.outcome_reasons && ARRAY['resumed_relationship', 'moved_in_with_perpetrator']
+        SELECT 'installation', d.installed_on, c.tenure, c.contractor_id, NULL, d.installed_on - c.referral_date
         FROM cases c
         CROSS JOIN LATERAL (SELECT (c.installed_at AT TIME ZONE $6)::date AS installed_on) d
         WHERE c.scheme_id = $1 AND c.installed_at >= $4 AND c.installed_at < $5
         UNION ALL
-        SELECT c.status, (c.status_changed_at AT TIME ZONE $6)::date, c.tenure, NULL, c.outcome_reason,
-               NULL, NULL, false
+        SELECT c.status, (c.status_changed_at AT TIME ZONE $6)::date, c.tenure, NULL, c.outcome_reason, NULL
         FROM cases c
         WHERE c.scheme_id = $1 AND c.status IN ('cancelled', 'unsuccessful')
           AND c.status_changed_at >= $4 AND c.status_changed_at < $5
       ),
-      dated AS (
+      base AS MATERIALIZED (
         -- Financial quarters coincide with calendar quarters (Q1 = April–June = calendar Q2).
-        SELECT f.*, date_trunc('quarter', f.on_date::timestamp)::date AS quarter_start FROM facts f
+        SELECT f.kind, date_trunc('quarter', f.on_date::timestamp)::date AS q, f.tenure, f.contractor_id,
+               f.reason, f.days, count(*) AS n
+        FROM facts f
+        GROUP BY 1, 2, 3, 4, 5, 6
       ),
-      grouped AS (
-        SELECT f.quarter_start, f.tenure, f.contractor_id,
-               GROUPING(f.quarter_start, f.tenure, f.contractor_id) AS g,
-               count(*) FILTER (WHERE f.kind = 'referral') AS referrals,
-               count(*) FILTER (WHERE f.kind = 'installation') AS installations,
-               count(*) FILTER (WHERE f.kind = 'cancelled') AS cancelled,
-               count(*) FILTER (WHERE f.kind = 'unsuccessful' AND f.reason = $7) AS landlord_refusal,
-               count(*) FILTER (WHERE f.kind = 'unsuccessful' AND f.reason = $8) AS consent_timeout,
-               count(*) FILTER (WHERE f.kind = 'unsuccessful' AND f.reason = $9) AS cannot_fit,
-               count(*) FILTER (WHERE f.kind = 'unsuccessful' AND f.reason IS DISTINCT FROM $7
-                                  AND f.reason IS DISTINCT FROM $8 AND f.reason IS DISTINCT FROM $9) AS unsuccessful_other,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days) AS median_days,
-               percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days) AS p90_days,
-               count(DISTINCT f.person_hash) FILTER (WHERE f.resumed) AS resumed
-        FROM dated f
-        GROUP BY GROUPING SETS (
-          (f.quarter_start), (),
-          (f.quarter_start, f.tenure), (f.tenure),
-          (f.quarter_start, f.contractor_id), (f.contractor_id)
-        )
+      resumed AS MATERIALIZED (
+        -- Installed service users who later resumed the relationship: a review said so, or support
+        -- ended because of it.
+        SELECT DISTINCT date_trunc('quarter', (c.installed_at AT TIME ZONE $6)::date::timestamp)::date AS q,
+               c.tenure, c.contractor_id, c.person_hash
+        FROM cases c
+        WHERE c.scheme_id = $1 AND c.installed_at >= $4 AND c.installed_at < $5 AND c.installed_at IS NOT NULL
+          AND (c.resumed_relationship OR c.outcome_reasons && '{resumed_relationship,moved_in_with_perpetrator}'::text[])
+      ),
+      counts AS (
+        SELECT b.q, b.tenure, b.contractor_id, GROUPING(b.q, b.tenure, b.contractor_id) AS g,
+               sum(b.n) FILTER (WHERE b.kind = 'referral') AS referrals,
+               sum(b.n) FILTER (WHERE b.kind = 'installation') AS installations,
+               sum(b.n) FILTER (WHERE b.kind = 'cancelled') AS cancelled,
+               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $7) AS landlord_refusal,
+               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $8) AS consent_timeout,
+               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $9) AS cannot_fit,
+               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason IS DISTINCT FROM $7
+                                  AND b.reason IS DISTINCT FROM $8 AND b.reason IS DISTINCT FROM $9) AS unsuccessful_other
+        FROM base b
+        GROUP BY GROUPING SETS (${sets()})
+      ),
+      resumed_counts AS (
+        ${resumedBySet}
+      ),
+      days_hist AS (
+        SELECT b.q, b.tenure, b.contractor_id, GROUPING(b.q, b.tenure, b.contractor_id) AS g, b.days, sum(b.n) AS n
+        FROM base b
+        WHERE b.kind = 'installation'
+        GROUP BY GROUPING SETS (${sets(['days'])})
+      ),
+      days_stats AS (
+        SELECT h.g, h.q, h.tenure, h.contractor_id, ${stats.median} AS median_days, ${stats.p90} AS p90_days
+        FROM (
+          SELECT d.*, (sum(d.n) OVER (PARTITION BY d.g, d.q, d.tenure, d.contractor_id ORDER BY d.days))::bigint AS cum,
+                 (sum(d.n) OVER (PARTITION BY d.g, d.q, d.tenure, d.contractor_id))::bigint AS total
+          FROM days_hist d
+        ) h
+        GROUP BY h.g, h.q, h.tenure, h.contractor_id
       )
-      SELECT g.*, g.quarter_start::text AS quarter_key, k.name AS contractor_name
-      FROM grouped g
-      LEFT JOIN contractors k ON k.id = g.contractor_id
+      SELECT c.*, c.q::text AS quarter_key, s.median_days, s.p90_days, r.resumed, k.name AS contractor_name
+      FROM counts c
+      LEFT JOIN days_stats s ON s.g = c.g AND s.q IS NOT DISTINCT FROM c.q AND s.tenure IS NOT DISTINCT FROM c.tenure
+                             AND s.contractor_id IS NOT DISTINCT FROM c.contractor_id
+      LEFT JOIN resumed_counts r ON r.g = c.g AND r.q IS NOT DISTINCT FROM c.q AND r.tenure IS NOT DISTINCT FROM c.tenure
+                                 AND r.contractor_id IS NOT DISTINCT FROM c.contractor_id
+      LEFT JOIN contractors k ON k.id = c.contractor_id
       -- Contractor rows only exist for installations; the other facts carry no contractor.
-      WHERE (g.g & 1) = 1 OR g.installations > 0
+      WHERE (c.g & 1) = 1 OR c.installations > 0
       `,
       [
         schemeId,
@@ -237,23 +328,32 @@ export class ReportsRepository {
    * Stays of the cases installed in the period: whole months from the installation date to the date
    * support ended, or to today while support goes on. Computed from the cases themselves (not the
    * length_of_stay table the nightly job fills) so the figure is right the moment a case changes.
+   * The cases are folded into a months histogram first; the median is read off the histogram.
    */
   async lengthOfStay(schemeId: string, p: PeriodBounds, today: string): Promise<LengthOfStayRow[]> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    const stats = histogramStatsSql('h.months');
+    const rows = await this.read(
       `
       WITH stays AS (
-        SELECT (c.support_ended_at IS NULL) AS ongoing, ${wholeMonthsSql('d.s', 'd.e')} AS months
+        -- OFFSET 0 keeps the dates computed once per case rather than copied into every use below.
+        SELECT (c.installed_at AT TIME ZONE $5)::date AS s,
+               COALESCE((c.support_ended_at AT TIME ZONE $5)::date, $4::date) AS e,
+               c.support_ended_at IS NULL AS ongoing
         FROM cases c
-        CROSS JOIN LATERAL (
-          SELECT (c.installed_at AT TIME ZONE $5)::date AS s,
-                 COALESCE((c.support_ended_at AT TIME ZONE $5)::date, $4::date) AS e
-        ) d
         WHERE c.scheme_id = $1 AND c.installed_at >= $2 AND c.installed_at < $3
+        OFFSET 0
+      ),
+      hist AS (
+        SELECT ${wholeMonthsSql('d.s', 'd.e')} AS months, count(*) AS n, count(*) FILTER (WHERE d.ongoing) AS ongoing
+        FROM stays d
+        GROUP BY 1
+      ),
+      h AS (
+        SELECT hist.*, (sum(n) OVER (ORDER BY months))::bigint AS cum, (sum(n) OVER ())::bigint AS total FROM hist
       )
-      SELECT months, count(*) AS count, count(*) FILTER (WHERE ongoing) AS still_in_support,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY months) AS median_months
-      FROM stays
-      GROUP BY GROUPING SETS ((months), ())
+      SELECT months, n AS count, ongoing AS still_in_support, NULL::numeric AS median_months FROM h
+      UNION ALL
+      SELECT NULL, sum(n), sum(ongoing), ${stats.median} FROM h
       ORDER BY months NULLS FIRST
       `,
       [schemeId, p.startsAt.toISOString(), p.endsBefore.toISOString(), today, REPORT_TIME_ZONE],
@@ -269,76 +369,108 @@ export class ReportsRepository {
   /**
    * The sanctuary section of the national return for one financial year, as (section, key, value)
    * rows. People are counted once by person_hash: demographics come from their latest case
-   * supported in the year; characteristics and support types from any of those cases.
+   * supported in the year; characteristics and support types from any of those cases (folded into
+   * bit masks per person by one hash aggregate).
    */
   async annualReturn(schemeId: string, p: PeriodBounds): Promise<AnnualReturnRow[]> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    const supportedCols = `c.id, c.person_hash, c.gender, c.age_at_referral, c.household_children, c.characteristics,
+                           c.support_types, c.referral_date, c.created_at, c.support_ended_at`;
+    const mask = (column: string, codes: readonly string[]) =>
+      codes
+        .map((code, i) => `CASE WHEN '${code}' = ANY(${column}) THEN ${1 << i} ELSE 0 END`)
+        .join(' | ');
+    const bit = (codes: readonly string[], code: string) => 1 << codes.indexOf(code);
+    const perPerson = [
+      `('continuing', '', pc.continuing)`,
+      ...RECORDED_CHARACTERISTICS.map((code) => `('characteristic', '${code}', pc.ch_${code})`),
+      ...SUPPORT_TYPES.map((code) => `('support_type', '${code}', pc.st_${code})`),
+    ].join(',\n            ');
+    const rows = await this.read(
       `
       WITH supported AS MATERIALIZED (
-        -- A support period (installation .. end of support, or ongoing) that overlaps the year,
-        -- written as three index-friendly branches.
-        SELECT c.id, c.person_hash, c.gender, c.age_at_referral, c.household_children,
-               c.characteristics, c.support_types, c.referral_date, c.created_at, c.support_ended_at
-        FROM cases c
-        WHERE c.scheme_id = $1
-          AND ((c.installed_at >= $2 AND c.installed_at < $3)
-            OR (c.installed_at < $2 AND c.support_ended_at >= $2)
-            OR (c.installed_at < $2 AND c.support_ended_at IS NULL))
+        -- A support period (installation .. end of support, or ongoing) that overlaps the year, as
+        -- three disjoint index range scans: installed in the year; installed before it and ended in
+        -- or after it; installed before it and still in support.
+        SELECT ${supportedCols} FROM cases c
+        WHERE c.scheme_id = $1 AND c.installed_at >= $2 AND c.installed_at < $3
+        UNION ALL
+        SELECT ${supportedCols} FROM cases c
+        WHERE c.scheme_id = $1 AND c.support_ended_at >= $2 AND c.installed_at < $2
+        UNION ALL
+        SELECT ${supportedCols} FROM cases c
+        WHERE c.scheme_id = $1 AND c.installed_at < $2 AND c.installed_at IS NOT NULL AND c.support_ended_at IS NULL
       ),
-      person AS MATERIALIZED (
-        SELECT DISTINCT ON (s.person_hash) s.person_hash, s.gender, s.age_at_referral AS age,
+      latest AS MATERIALIZED (
+        -- person_hash is an opaque key: byte order (COLLATE "C") sorts it several times faster.
+        SELECT DISTINCT ON (s.person_hash COLLATE "C") s.person_hash, s.gender, s.age_at_referral AS age,
                s.household_children AS children
         FROM supported s
-        ORDER BY s.person_hash, s.referral_date DESC, s.created_at DESC, s.id DESC
+        ORDER BY s.person_hash COLLATE "C", s.referral_date DESC, s.created_at DESC, s.id DESC
+      ),
+      people AS (
+        SELECT bit_or(${mask('s.characteristics', RECORDED_CHARACTERISTICS)}) AS chars,
+               bit_or(${mask('s.support_types', SUPPORT_TYPES)}) AS types,
+               bool_or(s.gender = 'trans_or_non_binary') AS trans,
+               bool_or(s.support_ended_at IS NULL OR s.support_ended_at >= $3) AS continuing
+        FROM supported s
+        GROUP BY s.person_hash
+      ),
+      people_counts AS (
+        SELECT count(*) FILTER (WHERE continuing) AS continuing,
+               ${RECORDED_CHARACTERISTICS.map((code) =>
+                 code === 'lgbtq'
+                   ? // LGBTQ+ includes trans and non-binary people, whichever way it was recorded.
+                     `count(*) FILTER (WHERE chars & ${bit(RECORDED_CHARACTERISTICS, code)} <> 0 OR trans) AS ch_${code}`
+                   : `count(*) FILTER (WHERE chars & ${bit(RECORDED_CHARACTERISTICS, code)} <> 0) AS ch_${code}`,
+               ).join(',\n               ')},
+               ${SUPPORT_TYPES.map((code) => `count(*) FILTER (WHERE types & ${bit(SUPPORT_TYPES, code)} <> 0) AS st_${code}`).join(',\n               ')}
+        FROM people
       ),
       declined AS MATERIALIZED (
-        SELECT DISTINCT ON (c.person_hash) c.person_hash, c.outcome_reasons
+        SELECT DISTINCT ON (c.person_hash COLLATE "C") c.person_hash, c.outcome_reasons
         FROM cases c
         WHERE c.scheme_id = $1 AND c.status = 'declined'
           AND c.status_changed_at >= $2 AND c.status_changed_at < $3
-        ORDER BY c.person_hash, c.status_changed_at DESC, c.id DESC
+        ORDER BY c.person_hash COLLATE "C", c.status_changed_at DESC, c.id DESC
       ),
       stopped AS MATERIALIZED (
-        SELECT DISTINCT ON (c.person_hash) c.person_hash, c.exit_kind, c.outcome_reasons,
+        SELECT DISTINCT ON (d.person_hash COLLATE "C") d.person_hash, d.exit_kind, d.outcome_reasons,
                ${wholeMonthsSql('d.s', 'd.e')} AS months
-        FROM cases c
-        CROSS JOIN LATERAL (
-          SELECT (c.installed_at AT TIME ZONE $4)::date AS s, (c.support_ended_at AT TIME ZONE $4)::date AS e
+        FROM (
+          SELECT c.id, c.person_hash, c.exit_kind, c.outcome_reasons, c.support_ended_at,
+                 (c.installed_at AT TIME ZONE $4)::date AS s, (c.support_ended_at AT TIME ZONE $4)::date AS e
+          FROM cases c
+          WHERE c.scheme_id = $1 AND c.support_ended_at >= $2 AND c.support_ended_at < $3 AND c.status = 'closed'
+          OFFSET 0
         ) d
-        WHERE c.scheme_id = $1 AND c.status = 'closed'
-          AND c.support_ended_at >= $2 AND c.support_ended_at < $3
-        ORDER BY c.person_hash, c.support_ended_at DESC, c.id DESC
+        ORDER BY d.person_hash COLLATE "C", d.support_ended_at DESC, d.id DESC
       )
-      SELECT 'households' AS section, '' AS key, count(*)::numeric AS value FROM person
-      UNION ALL SELECT 'gender', gender, count(*) FROM person GROUP BY gender
-      UNION ALL SELECT 'children', '', COALESCE(sum(children), 0) FROM person
-      UNION ALL SELECT 'continuing', '', count(DISTINCT person_hash) FROM supported
-        WHERE support_ended_at IS NULL OR support_ended_at >= $3
+      SELECT 'households' AS section, '' AS key, count(*)::numeric AS value FROM latest
+      UNION ALL SELECT 'gender', gender, count(*) FROM latest GROUP BY gender
+      UNION ALL SELECT 'children', '', COALESCE(sum(children), 0) FROM latest
       UNION ALL SELECT 'age_band',
           CASE WHEN age < 16 THEN 'under16' WHEN age <= 25 THEN 'aged16to25' WHEN age <= 35 THEN 'aged26to35'
                WHEN age <= 45 THEN 'aged36to45' WHEN age <= 55 THEN 'aged46to55' WHEN age <= 64 THEN 'aged56to64'
                ELSE 'aged65plus' END,
           count(*)
-        FROM person GROUP BY 2
-      UNION ALL SELECT 'characteristic', ch, count(DISTINCT s.person_hash)
-        FROM supported s CROSS JOIN LATERAL unnest(s.characteristics) ch
-        WHERE ch <> 'lgbtq' GROUP BY ch
-      -- LGBTQ+ includes trans and non-binary people, whichever way it was recorded.
-      UNION ALL SELECT 'characteristic', 'lgbtq', count(*) FROM (
-          SELECT person_hash FROM supported WHERE 'lgbtq' = ANY(characteristics)
-          UNION SELECT person_hash FROM person WHERE gender = 'trans_or_non_binary') x
-      UNION ALL SELECT 'characteristic', 'male', count(*) FROM person WHERE gender = 'male'
-      UNION ALL SELECT 'characteristic', 'aged_16_25', count(*) FROM person WHERE age BETWEEN 16 AND 25
-      UNION ALL SELECT 'characteristic', 'aged_65_plus', count(*) FROM person WHERE age >= 65
-      UNION ALL SELECT 'support_type', t, count(DISTINCT s.person_hash)
-        FROM supported s CROSS JOIN LATERAL unnest(s.support_types) t GROUP BY t
+        FROM latest GROUP BY 2
+      UNION ALL SELECT 'characteristic', 'male', count(*) FROM latest WHERE gender = 'male'
+      UNION ALL SELECT 'characteristic', 'aged_16_25', count(*) FROM latest WHERE age BETWEEN 16 AND 25
+      UNION ALL SELECT 'characteristic', 'aged_65_plus', count(*) FROM latest WHERE age >= 65
+      UNION ALL SELECT v.section, v.key, v.value FROM people_counts pc CROSS JOIN LATERAL (VALUES
+            ${perPerson}
+          ) v(section, key, value)
       UNION ALL SELECT 'declined', '', count(*) FROM declined
-      UNION ALL SELECT 'declined_reason', CASE WHEN r = ANY($5::text[]) THEN r ELSE 'other' END, count(DISTINCT person_hash)
-        FROM declined CROSS JOIN LATERAL unnest(outcome_reasons) r GROUP BY 2
+      UNION ALL SELECT 'declined_reason', r, count(*) FROM (
+          SELECT DISTINCT person_hash, CASE WHEN r = ANY($5::text[]) THEN r ELSE 'other' END AS r
+          FROM declined CROSS JOIN LATERAL unnest(outcome_reasons) r) x
+        GROUP BY r
       UNION ALL SELECT 'stopped', '', count(*) FROM stopped
       UNION ALL SELECT 'exit_kind', COALESCE(exit_kind, 'not_recorded'), count(*) FROM stopped GROUP BY 2
-      UNION ALL SELECT 'exit_reason', CASE WHEN r = ANY($6::text[]) THEN r ELSE 'other' END, count(DISTINCT person_hash)
-        FROM stopped CROSS JOIN LATERAL unnest(outcome_reasons) r GROUP BY 2
+      UNION ALL SELECT 'exit_reason', r, count(*) FROM (
+          SELECT DISTINCT person_hash, CASE WHEN r = ANY($6::text[]) THEN r ELSE 'other' END AS r
+          FROM stopped CROSS JOIN LATERAL unnest(outcome_reasons) r) x
+        GROUP BY r
       UNION ALL SELECT 'stay_months', months::text, count(*) FROM stopped GROUP BY months
       UNION ALL SELECT 'stay_median', '', percentile_cont(0.5) WITHIN GROUP (ORDER BY months) FROM stopped
       `,

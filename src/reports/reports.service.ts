@@ -106,7 +106,7 @@ const ANNUAL_RETURN_DEFINITIONS: Record<string, string> = {
     'adults: the victim-survivors supported, by gender; children: the children in their households (from the household recorded on the latest case); total = adults + children. Other adults in the household are not counted as supported.',
   stillInSupportAtYearEnd: 'People supported in the year whose support had not ended by 31 March.',
   specialistCharacteristics:
-    'People (not additive: a person with several characteristics counts in each) with each characteristic recorded on a referral. male from gender; lgbtq also includes people whose gender is trans or non-binary; aged16to25 and aged65plus from age at referral (inclusive).',
+    'People (not additive: a person with several characteristics counts in each) with each characteristic recorded on a referral. male from gender (of the latest case); lgbtq also includes people recorded as trans or non-binary; aged16to25 and aged65plus from age at referral (inclusive).',
   ageBands:
     'People by age at referral of their latest supported case: under16, 16–25, 26–35, 36–45, 46–55, 56–64, 65 and over (inclusive bounds).',
   householdsUnableToBeSupported:

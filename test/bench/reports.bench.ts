@@ -22,9 +22,15 @@ const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NOW = new Date('2026-06-15T12:00:00Z');
 const BASE = process.env.BENCH_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432';
-const DB_URL = `${BASE}/sanctuary_bench_${process.pid}`;
-const keep = process.argv.includes('--keep');
+/** BENCH_REUSE=<database url> times a database kept by an earlier --keep run, without seeding. */
+const REUSE = process.env.BENCH_REUSE;
+const DB_URL = REUSE ?? `${BASE}/sanctuary_bench_${process.pid}`;
+const keep = process.argv.includes('--keep') || !!REUSE;
 const explain = process.argv.includes('--explain');
+/** --only <text>: just the reports whose name contains it. */
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined;
 
 class FixedClock extends Clock {
   now(): Date {
@@ -258,17 +264,22 @@ const BENCHES: Bench[] = [
   { name: 'annual-return 2018', run: (s, id) => s.annualReturn(id, { year: 2018 }) },
 ];
 
-/** A DataSource stand-in that EXPLAINs each statement instead of running it for its rows. */
+/** A DataSource stand-in whose report statements are EXPLAINed instead of run for their rows. */
 function explaining(ds: DataSource, plans: string[]): DataSource {
-  return {
+  const explain = (m: { query: DataSource['query'] }) => ({
     query: async (sql: string, params?: unknown[]) => {
-      const rows: { 'QUERY PLAN': string }[] = await ds.query(
+      if (/^\s*SET /i.test(sql)) return m.query(sql, params);
+      const rows: { 'QUERY PLAN': string }[] = await m.query(
         `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
         params,
       );
       plans.push(rows.map((r) => r['QUERY PLAN']).join('\n'));
       return [];
     },
+  });
+  return {
+    query: explain(ds).query,
+    transaction: (fn: (m: unknown) => Promise<unknown>) => ds.transaction((m) => fn(explain(m))),
   } as unknown as DataSource;
 }
 
@@ -287,8 +298,14 @@ async function main(): Promise<void> {
   await ds.initialize();
   try {
     await migrate(ds);
-    console.log('seeding:');
-    const schemeId = await seed(ds);
+    let schemeId: string;
+    if (REUSE) {
+      [{ id: schemeId }] = await ds.query(`SELECT id FROM schemes WHERE name = 'Bench'`);
+      await ds.query('ANALYZE');
+    } else {
+      console.log('seeding:');
+      schemeId = await seed(ds);
+    }
     const [counts] = await ds.query(
       `SELECT count(*)::int AS cases, count(*) FILTER (WHERE installed_at IS NOT NULL)::int AS installed,
               count(*) FILTER (WHERE status NOT IN ('closed','declined','cancelled','unsuccessful'))::int AS open,
@@ -302,7 +319,8 @@ async function main(): Promise<void> {
 
     const svc = new ReportsService(new ReportsRepository(ds), new FixedClock());
     const results: { name: string; min: number; median: number; max: number }[] = [];
-    for (const b of BENCHES) {
+    const chosen = BENCHES.filter((b) => !only || b.name.includes(only));
+    for (const b of chosen) {
       await b.run(svc, schemeId); // warm the cache
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
