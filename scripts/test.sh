@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 1; fi
 node scripts/check-services.mjs || exit 1
 npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; exit 1; }
+# The process tests start the built service, exactly as `npm run start:prod` does.
+npm run --silent build || { echo "build failed"; exit 1; }
 NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects unit e2e --maxWorkers=2 "$@"

@@ -68,9 +68,11 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
   const role = config.env.APP_ROLE;
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
-    genReqId: (req: import("node:http").IncomingMessage) => requestId(req),
+    genReqId: (req: import('node:http').IncomingMessage) => requestId(req),
     requestIdHeader: false,
     trustProxy: false,
+    // On shutdown, idle keep-alive sockets are closed at once; in-flight requests still finish.
+    forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
@@ -87,7 +89,6 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   await app.register(helmet as never, {
     contentSecurityPolicy: {
@@ -100,20 +101,37 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('cache-control', 'no-store');
+    if (closing) reply.header('connection', 'close');
+  });
+  // Graceful shutdown: in-flight requests finish; keep-alive sockets are closed as soon as they go
+  // idle instead of holding the process open for their keep-alive timeout.
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    const timer = setInterval(() => fastify.server.closeIdleConnections(), 100);
+    timer.unref();
+    fastify.server.once('close', () => clearInterval(timer));
+    done();
   });
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Sanctuary API')
-      .setDescription('Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.')
+      .setDescription(
+        'Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, doc, { ui: opts.docsUi ?? true, raw: ['json'], jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, doc, {
+    ui: opts.docsUi ?? true,
+    raw: ['json'],
+    jsonDocumentUrl: 'docs-json',
+  });
   fastify.get(`/${API_PREFIX}/docs-json`, async () => doc);
   if (config.env.ADMIN_EMAIL && config.env.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureAdmin(config.env.ADMIN_EMAIL, config.env.ADMIN_PASSWORD);

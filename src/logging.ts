@@ -29,7 +29,9 @@ export function scrubUrl(url: string | undefined): string {
 
 export function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming)
+    ? incoming
+    : randomUUID();
 }
 
 export function loggerParams(level: string): Params {
@@ -40,7 +42,11 @@ export function loggerParams(level: string): Params {
       genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
       customProps: () => ({ service: 'sanctuary' }),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrubUrl(req.url) }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: scrubUrl(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code }),
       },

@@ -7,11 +7,35 @@ import { ServiceUnreachableError } from './database/bootstrap.js';
 
 loadDotenv({ quiet: true });
 
+/** Longest a graceful shutdown may take before the process gives up on stragglers. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
 async function main(): Promise<void> {
   const { app, config } = await createApp();
+  // Shutdown hooks: readiness goes 503 first, HTTP stops taking new requests and lets in-flight
+  // ones finish, workers finish the job in hand, then connections close and the process exits 0.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Sanctuary received ${signal}: shutting down gracefully`);
+    const force = setTimeout(() => {
+      console.error('Sanctuary did not shut down in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   if (config.env.APP_ROLE !== 'worker') {
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
-    console.log(`Sanctuary ${config.env.APP_ROLE} listening on http://${config.env.HOST}:${config.env.PORT} (docs at /docs)`);
+    console.log(
+      `Sanctuary ${config.env.APP_ROLE} listening on http://${config.env.HOST}:${config.env.PORT} (docs at /docs)`,
+    );
   } else {
     console.log('Sanctuary worker running');
   }
@@ -23,7 +47,9 @@ main().catch((err: unknown) => {
   } else if (err instanceof ServiceUnreachableError) {
     console.error(err.message);
   } else {
-    console.error(`Sanctuary failed to start: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? err}`);
+    console.error(
+      `Sanctuary failed to start: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? err}`,
+    );
   }
   process.exit(1);
 });

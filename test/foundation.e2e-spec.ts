@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { bearer, expectProblem, login, makeScheme, PASSWORD, startApp, type Scheme, type TestApp } from './support/app.js';
+import {
+  bearer,
+  expectProblem,
+  login,
+  makeScheme,
+  PASSWORD,
+  startApp,
+  type Scheme,
+  type TestApp,
+} from './support/app.js';
 
 const run = promisify(execFile);
 
@@ -29,12 +38,18 @@ describe('foundation', () => {
     });
 
     it('answers malformed JSON with a 400 problem', async () => {
-      const res = await t.http.post('/api/v1/auth/login').set('content-type', 'application/json').send('{"email":');
+      const res = await t.http
+        .post('/api/v1/auth/login')
+        .set('content-type', 'application/json')
+        .send('{"email":');
       expectProblem(res, 400);
     });
 
     it('refuses unknown fields with the field named', async () => {
-      const res = await t.http.post('/api/v1/landlords').set(bearer(a.idva.token)).send({ name: 'x', kind: 'private', email: 'a@b.org', phone: '0123456789', evil: true });
+      const res = await t.http
+        .post('/api/v1/landlords')
+        .set(bearer(a.idva.token))
+        .send({ name: 'x', kind: 'private', email: 'a@b.org', phone: '0123456789', evil: true });
       expectProblem(res, 400);
       expect(res.body.errors).toEqual([{ field: 'evil', message: 'evil is not a known field' }]);
     });
@@ -56,8 +71,12 @@ describe('foundation', () => {
 
   describe('sign-in', () => {
     it('gives the same answer for an unknown email and a wrong password', async () => {
-      const unknown = await t.http.post('/api/v1/auth/login').send({ email: 'nobody@test.local', password: 'whatever-123' });
-      const wrong = await t.http.post('/api/v1/auth/login').send({ email: 'admin@test.local', password: 'wrong-password' });
+      const unknown = await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'nobody@test.local', password: 'whatever-123' });
+      const wrong = await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'admin@test.local', password: 'wrong-password' });
       expectProblem(unknown, 401);
       expectProblem(wrong, 401);
       expect(unknown.body.detail).toBe(wrong.body.detail);
@@ -65,8 +84,16 @@ describe('foundation', () => {
 
     it('locks an account after repeated failures, even with the right password, across processes', async () => {
       const email = `lock-${Date.now()}@test.local`;
-      await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email, name: 'Lock Me', role: 'idva', password: PASSWORD }).expect(201);
-      for (let i = 0; i < 3; i++) expectProblem(await t.http.post('/api/v1/auth/login').send({ email, password: 'nope-nope-nope' }), 401);
+      await t.http
+        .post('/api/v1/users')
+        .set(bearer(a.manager.token))
+        .send({ email, name: 'Lock Me', role: 'idva', password: PASSWORD })
+        .expect(201);
+      for (let i = 0; i < 3; i++)
+        expectProblem(
+          await t.http.post('/api/v1/auth/login').send({ email, password: 'nope-nope-nope' }),
+          401,
+        );
       // A second app on the same Redis prefix shares the counters.
       const res = await t.http.post('/api/v1/auth/login').send({ email, password: PASSWORD });
       expectProblem(res, 429);
@@ -83,69 +110,178 @@ describe('foundation', () => {
 
     it('returns the caller without a password hash', async () => {
       const res = await t.http.get('/api/v1/me').set(bearer(a.idva.token)).expect(200);
-      expect(res.body).toEqual(expect.objectContaining({ id: a.idva.id, role: 'idva', schemeId: a.id }));
+      expect(res.body).toEqual(
+        expect.objectContaining({ id: a.idva.id, role: 'idva', schemeId: a.id }),
+      );
       expect(JSON.stringify(res.body)).not.toMatch(/argon|hash|password/i);
     });
   });
 
   describe('roles and schemes', () => {
     it('lets only admins create schemes', async () => {
-      expectProblem(await t.http.post('/api/v1/schemes').set(bearer(a.manager.token)).send({ name: 'x', localAuthority: 'y' }), 403);
-      expectProblem(await t.http.post('/api/v1/schemes').set(bearer(a.idva.token)).send({ name: 'x', localAuthority: 'y' }), 403);
+      expectProblem(
+        await t.http
+          .post('/api/v1/schemes')
+          .set(bearer(a.manager.token))
+          .send({ name: 'x', localAuthority: 'y' }),
+        403,
+      );
+      expectProblem(
+        await t.http
+          .post('/api/v1/schemes')
+          .set(bearer(a.idva.token))
+          .send({ name: 'x', localAuthority: 'y' }),
+        403,
+      );
     });
 
     it('keeps a scheme manager to their own scheme when creating users', async () => {
-      const res = await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email: `x${Date.now()}@t.local`, name: 'X', role: 'idva', password: PASSWORD, schemeId: b.id });
+      const res = await t.http
+        .post('/api/v1/users')
+        .set(bearer(a.manager.token))
+        .send({
+          email: `x${Date.now()}@t.local`,
+          name: 'X',
+          role: 'idva',
+          password: PASSWORD,
+          schemeId: b.id,
+        });
       expectProblem(res, 404);
-      expectProblem(await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email: `y${Date.now()}@t.local`, name: 'Y', role: 'admin', password: PASSWORD }), 403);
-      expectProblem(await t.http.post('/api/v1/users').set(bearer(a.idva.token)).send({ email: `z${Date.now()}@t.local`, name: 'Z', role: 'idva', password: PASSWORD }), 403);
+      expectProblem(
+        await t.http
+          .post('/api/v1/users')
+          .set(bearer(a.manager.token))
+          .send({ email: `y${Date.now()}@t.local`, name: 'Y', role: 'admin', password: PASSWORD }),
+        403,
+      );
+      expectProblem(
+        await t.http
+          .post('/api/v1/users')
+          .set(bearer(a.idva.token))
+          .send({ email: `z${Date.now()}@t.local`, name: 'Z', role: 'idva', password: PASSWORD }),
+        403,
+      );
     });
 
     it('refuses an installer for another scheme’s contractor and a duplicate email', async () => {
-      expectProblem(await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email: `i${Date.now()}@t.local`, name: 'I', role: 'installer', password: PASSWORD, contractorId: b.contractorId }), 404);
+      expectProblem(
+        await t.http
+          .post('/api/v1/users')
+          .set(bearer(a.manager.token))
+          .send({
+            email: `i${Date.now()}@t.local`,
+            name: 'I',
+            role: 'installer',
+            password: PASSWORD,
+            contractorId: b.contractorId,
+          }),
+        404,
+      );
       const email = `dup${Date.now()}@t.local`;
-      await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email, name: 'D', role: 'idva', password: PASSWORD }).expect(201);
-      expectProblem(await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email: email.toUpperCase(), name: 'D', role: 'idva', password: PASSWORD }), 409);
+      await t.http
+        .post('/api/v1/users')
+        .set(bearer(a.manager.token))
+        .send({ email, name: 'D', role: 'idva', password: PASSWORD })
+        .expect(201);
+      expectProblem(
+        await t.http
+          .post('/api/v1/users')
+          .set(bearer(a.manager.token))
+          .send({ email: email.toUpperCase(), name: 'D', role: 'idva', password: PASSWORD }),
+        409,
+      );
     });
 
     it('lists only the caller’s scheme’s contractors and landlords, with pagination', async () => {
-      const contractors = await t.http.get('/api/v1/contractors').set(bearer(a.manager.token)).expect(200);
+      const contractors = await t.http
+        .get('/api/v1/contractors')
+        .set(bearer(a.manager.token))
+        .expect(200);
       expect(contractors.body.items.map((c: { id: string }) => c.id)).toEqual([a.contractorId]);
-      const first = await t.http.get('/api/v1/landlords?limit=1').set(bearer(a.idva.token)).expect(200);
+      const first = await t.http
+        .get('/api/v1/landlords?limit=1')
+        .set(bearer(a.idva.token))
+        .expect(200);
       expect(first.body.items).toHaveLength(1);
-      const second = await t.http.get(`/api/v1/landlords?limit=1&cursor=${first.body.nextCursor}`).set(bearer(a.idva.token)).expect(200);
+      const second = await t.http
+        .get(`/api/v1/landlords?limit=1&cursor=${first.body.nextCursor}`)
+        .set(bearer(a.idva.token))
+        .expect(200);
       expect(second.body.items).toHaveLength(1);
-      expect([first.body.items[0].id, second.body.items[0].id].sort()).toEqual([a.landlordId, a.privateLandlordId].sort());
+      expect([first.body.items[0].id, second.body.items[0].id].sort()).toEqual(
+        [a.landlordId, a.privateLandlordId].sort(),
+      );
       expect(second.body.nextCursor).toBeNull();
-      expectProblem(await t.http.get('/api/v1/landlords?cursor=garbage').set(bearer(a.idva.token)), 400);
+      expectProblem(
+        await t.http.get('/api/v1/landlords?cursor=garbage').set(bearer(a.idva.token)),
+        400,
+      );
       expectProblem(await t.http.get('/api/v1/landlords?limit=500').set(bearer(a.idva.token)), 400);
       expectProblem(await t.http.get('/api/v1/contractors').set(bearer(a.idva.token)), 403);
     });
 
     it('reads and changes scheme settings for managers only', async () => {
-      const s = await t.http.get('/api/v1/scheme/settings').set(bearer(a.manager.token)).expect(200);
-      expect(s.body).toEqual({ consentDueWorkingDays: 10, chaseEveryWorkingDays: 3, maxChases: 3, costApprovalThreshold: 2000, jobConfirmHours: { standard: 72, emergency: 4 }, reviewOffsetsDays: [7, 91, 182] });
-      const p = await t.http.patch('/api/v1/scheme/settings').set(bearer(a.manager.token)).send({ maxChases: 2, reviewOffsetsDays: [91, 7] }).expect(200);
+      const s = await t.http
+        .get('/api/v1/scheme/settings')
+        .set(bearer(a.manager.token))
+        .expect(200);
+      expect(s.body).toEqual({
+        consentDueWorkingDays: 10,
+        chaseEveryWorkingDays: 3,
+        maxChases: 3,
+        costApprovalThreshold: 2000,
+        jobConfirmHours: { standard: 72, emergency: 4 },
+        reviewOffsetsDays: [7, 91, 182],
+      });
+      const p = await t.http
+        .patch('/api/v1/scheme/settings')
+        .set(bearer(a.manager.token))
+        .send({ maxChases: 2, reviewOffsetsDays: [91, 7] })
+        .expect(200);
       expect(p.body.maxChases).toBe(2);
       expect(p.body.reviewOffsetsDays).toEqual([7, 91]);
-      expectProblem(await t.http.patch('/api/v1/scheme/settings').set(bearer(a.manager.token)).send({ maxChases: -1 }), 400);
+      expectProblem(
+        await t.http
+          .patch('/api/v1/scheme/settings')
+          .set(bearer(a.manager.token))
+          .send({ maxChases: -1 }),
+        400,
+      );
       expectProblem(await t.http.get('/api/v1/scheme/settings').set(bearer(a.idva.token)), 403);
-      const other = await t.http.get('/api/v1/scheme/settings').set(bearer(b.manager.token)).expect(200);
+      const other = await t.http
+        .get('/api/v1/scheme/settings')
+        .set(bearer(b.manager.token))
+        .expect(200);
       expect(other.body.maxChases).toBe(3);
     });
   });
 
   describe('audit', () => {
     it('writes an audit row with each change', async () => {
-      const rows = await t.ds.query(`SELECT action FROM audit_log WHERE scheme_id = $1 ORDER BY id`, [a.id]);
-      expect(rows.map((r: { action: string }) => r.action)).toEqual(expect.arrayContaining(['scheme.create', 'user.create', 'contractor.create', 'landlord.create', 'scheme.settings']));
+      const rows = await t.ds.query(
+        `SELECT action FROM audit_log WHERE scheme_id = $1 ORDER BY id`,
+        [a.id],
+      );
+      expect(rows.map((r: { action: string }) => r.action)).toEqual(
+        expect.arrayContaining([
+          'scheme.create',
+          'user.create',
+          'contractor.create',
+          'landlord.create',
+          'scheme.settings',
+        ]),
+      );
     });
   });
 
   describe('start-up', () => {
     it('says in one line when PostgreSQL cannot be reached', async () => {
       const res = await run('node', ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', NODE_ENV: 'test' },
+        env: {
+          ...process.env,
+          DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+          NODE_ENV: 'test',
+        },
       }).catch((e: { stderr: string; code: number }) => e);
       expect((res as { code: number }).code).toBe(1);
       const lines = (res as { stderr: string }).stderr.trim().split('\n');
@@ -165,7 +301,11 @@ describe('foundation', () => {
 
   it('signs a user in after creation', async () => {
     const email = `new${Date.now()}@test.local`;
-    await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({ email, name: 'N', role: 'idva', password: PASSWORD }).expect(201);
+    await t.http
+      .post('/api/v1/users')
+      .set(bearer(a.manager.token))
+      .send({ email, name: 'N', role: 'idva', password: PASSWORD })
+      .expect(201);
     expect(await login(t.http, email, PASSWORD)).toMatch(/^ey/);
   });
 });

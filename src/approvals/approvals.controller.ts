@@ -5,7 +5,14 @@ import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
 import type { Page } from '../common/pagination.js';
 import { parseIfMatch, UuidPipe } from '../common/validation.js';
-import { ApprovalPage, ApprovalResponse, ConsentDecisionDto, ConsentViewResponse, DecisionDto, ListApprovalsQuery } from './approvals.dto.js';
+import {
+  ApprovalPage,
+  ApprovalResponse,
+  ConsentDecisionDto,
+  ConsentViewResponse,
+  DecisionDto,
+  ListApprovalsQuery,
+} from './approvals.dto.js';
 import { ApprovalsService } from './approvals.service.js';
 
 @ApiTags('approvals')
@@ -18,7 +25,10 @@ export class ApprovalsController {
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: ApprovalPage })
   @ApiProblems(400, 401, 403)
-  list(@CurrentUser() me: Principal, @Query() q: ListApprovalsQuery): Promise<Page<ApprovalResponse>> {
+  list(
+    @CurrentUser() me: Principal,
+    @Query() q: ListApprovalsQuery,
+  ): Promise<Page<ApprovalResponse>> {
     return this.approvals.list(me, q);
   }
 
@@ -36,7 +46,12 @@ export class ApprovalsController {
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiOkResponse({ type: ApprovalResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  decide(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: DecisionDto, @Headers('if-match') v?: string): Promise<ApprovalResponse> {
+  decide(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: DecisionDto,
+    @Headers('if-match') v?: string,
+  ): Promise<ApprovalResponse> {
     return this.approvals.decide(me, id, dto, parseIfMatch(v));
   }
 }
@@ -60,7 +75,10 @@ export class ConsentController {
   @HttpCode(200)
   @ApiOkResponse({ type: ConsentViewResponse })
   @ApiProblems(400, 404)
-  decide(@Param('token') token: string, @Body() dto: ConsentDecisionDto): Promise<ConsentViewResponse> {
+  decide(
+    @Param('token') token: string,
+    @Body() dto: ConsentDecisionDto,
+  ): Promise<ConsentViewResponse> {
     return this.approvals.decideByLink(token, dto);
   }
 }

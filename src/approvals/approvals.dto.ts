@@ -7,22 +7,34 @@ export const APPROVAL_KINDS = ['landlord_consent', 'cost', 'survey'] as const;
 export const APPROVAL_STATUSES = ['pending', 'granted', 'refused', 'withdrawn'] as const;
 
 export class DecisionDto {
-  @ApiProperty({ enum: ['granted', 'refused'] }) @IsIn(['granted', 'refused']) decision: 'granted' | 'refused';
-  @ApiProperty({ description: 'who decided (e.g. the landlord’s officer)' }) @IsString() @MinLength(1) @MaxLength(200) respondent: string;
+  @ApiProperty({ enum: ['granted', 'refused'] }) @IsIn(['granted', 'refused']) decision:
+    'granted' | 'refused';
+  @ApiProperty({ description: 'who decided (e.g. the landlord’s officer)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  respondent: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
   @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
 }
 
 export class ConsentDecisionDto {
-  @ApiProperty({ enum: ['granted', 'refused'] }) @IsIn(['granted', 'refused']) decision: 'granted' | 'refused';
+  @ApiProperty({ enum: ['granted', 'refused'] }) @IsIn(['granted', 'refused']) decision:
+    'granted' | 'refused';
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
 }
 
 export class ListApprovalsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: APPROVAL_STATUSES }) @IsOptional() @IsIn(APPROVAL_STATUSES) status?: string;
+  @ApiPropertyOptional({ enum: APPROVAL_STATUSES })
+  @IsOptional()
+  @IsIn(APPROVAL_STATUSES)
+  status?: string;
   @ApiPropertyOptional({ enum: APPROVAL_KINDS }) @IsOptional() @IsIn(APPROVAL_KINDS) kind?: string;
-  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: string;
 }
 
 export class ApprovalResponse {
@@ -32,7 +44,8 @@ export class ApprovalResponse {
   @ApiProperty({ enum: APPROVAL_KINDS }) kind: string;
   @ApiProperty({ enum: APPROVAL_STATUSES }) status: string;
   @ApiProperty() version: number;
-  @ApiProperty({ description: 'retrospective (after an emergency install)' }) retrospective: boolean;
+  @ApiProperty({ description: 'retrospective (after an emergency install)' })
+  retrospective: boolean;
   @ApiPropertyOptional({ nullable: true, type: Number }) amount: number | null;
   @ApiProperty() dueAt: string;
   @ApiProperty() overdue: boolean;
@@ -42,7 +55,10 @@ export class ApprovalResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) decidedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) respondent: string | null;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ description: 'the landlord’s single-use link; returned when the request is created' }) consentUrl?: string;
+  @ApiPropertyOptional({
+    description: 'the landlord’s single-use link; returned when the request is created',
+  })
+  consentUrl?: string;
 }
 
 export class ApprovalPage {
@@ -52,7 +68,11 @@ export class ApprovalPage {
 
 export class ConsentViewResponse {
   @ApiProperty({ type: Object }) address: Record<string, unknown>;
-  @ApiProperty({ type: [Object] }) proposedWorks: { code: string; quantity: number; location?: string }[];
+  @ApiProperty({ type: [Object] }) proposedWorks: {
+    code: string;
+    quantity: number;
+    location?: string;
+  }[];
   @ApiProperty() dueAt: string;
   @ApiProperty({ enum: APPROVAL_STATUSES }) status: string;
 }

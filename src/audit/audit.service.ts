@@ -16,11 +16,23 @@ export interface AuditEntry {
 export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
-  async write(entry: AuditEntry, manager: EntityManager = this.ds.manager, at?: Date): Promise<void> {
+  async write(
+    entry: AuditEntry,
+    manager: EntityManager = this.ds.manager,
+    at?: Date,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data, at)
        VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))`,
-      [entry.schemeId, entry.actorId, entry.action, entry.entity, entry.entityId, entry.data ?? {}, at ?? null],
+      [
+        entry.schemeId,
+        entry.actorId,
+        entry.action,
+        entry.entity,
+        entry.entityId,
+        entry.data ?? {},
+        at ?? null,
+      ],
     );
   }
 }

@@ -14,7 +14,13 @@ import { LoginLimiter } from './login-limiter.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  controllers: [AuthController, UsersController, SchemesController, ContractorsController, LandlordsController],
+  controllers: [
+    AuthController,
+    UsersController,
+    SchemesController,
+    ContractorsController,
+    LandlordsController,
+  ],
   providers: [
     AuthService,
     TokenService,

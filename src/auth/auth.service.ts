@@ -25,13 +25,24 @@ export class AuthService {
       .createQueryBuilder('u')
       .where('lower(u.email) = lower(:email)', { email: email.trim() })
       .getOne();
-    const ok = await argon2.verify(user?.passwordHash ?? (await DUMMY_HASH), password).catch(() => false);
+    const ok = await argon2
+      .verify(user?.passwordHash ?? (await DUMMY_HASH), password)
+      .catch(() => false);
     if (!user || !ok || !user.active) {
       await this.limiter.failed(email);
       throw new UnauthorizedError('The email or password is not right.');
     }
     await this.limiter.succeeded(email);
-    const principal = { id: user.id, role: user.role, schemeId: user.schemeId, contractorId: user.contractorId };
-    return { accessToken: this.tokens.sign(principal), expiresIn: this.tokens.ttlSeconds, user: principal };
+    const principal = {
+      id: user.id,
+      role: user.role,
+      schemeId: user.schemeId,
+      contractorId: user.contractorId,
+    };
+    return {
+      accessToken: this.tokens.sign(principal),
+      expiresIn: this.tokens.ttlSeconds,
+      user: principal,
+    };
   }
 }

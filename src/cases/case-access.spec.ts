@@ -6,7 +6,9 @@ const row = { restricted: true, restrictedTo: ['named'], assignedTo: 'owner', cr
 
 describe('caseAccess', () => {
   it('lets managers see every case of their scheme', async () => {
-    expect(caseAccess({ id: 'm', role: 'scheme_manager', schemeId: 's', contractorId: null }, row)).toBe('allowed');
+    expect(
+      caseAccess({ id: 'm', role: 'scheme_manager', schemeId: 's', contractorId: null }, row),
+    ).toBe('allowed');
   });
   it('lets named staff and the assigned IDVA open a restricted case', async () => {
     expect(caseAccess(idva('named'), row)).toBe('allowed');
@@ -18,7 +20,17 @@ describe('caseAccess', () => {
     expect(caseAccess(idva('other'), row, 'MARAC meeting today')).toBe('break_glass');
   });
   it('never shows case contents to installers or admins', async () => {
-    expect(caseAccess({ id: 'i', role: 'installer', schemeId: 's', contractorId: 'c' }, { ...row, restricted: false })).toBe('hidden');
-    expect(caseAccess({ id: 'a', role: 'admin', schemeId: null, contractorId: null }, { ...row, restricted: false })).toBe('hidden');
+    expect(
+      caseAccess(
+        { id: 'i', role: 'installer', schemeId: 's', contractorId: 'c' },
+        { ...row, restricted: false },
+      ),
+    ).toBe('hidden');
+    expect(
+      caseAccess(
+        { id: 'a', role: 'admin', schemeId: null, contractorId: null },
+        { ...row, restricted: false },
+      ),
+    ).toBe('hidden');
   });
 });

@@ -6,7 +6,11 @@ import type { CaseRow } from './case-row.js';
 
 export type Access = 'allowed' | 'break_glass' | 'hidden';
 
-export function caseAccess(me: Principal, row: Pick<CaseRow, 'restricted' | 'restrictedTo' | 'assignedTo' | 'createdBy'>, accessReason?: string): Access {
+export function caseAccess(
+  me: Principal,
+  row: Pick<CaseRow, 'restricted' | 'restrictedTo' | 'assignedTo' | 'createdBy'>,
+  accessReason?: string,
+): Access {
   if (me.role === 'scheme_manager') return 'allowed';
   if (me.role !== 'idva') return 'hidden';
   if (!row.restricted) return 'allowed';

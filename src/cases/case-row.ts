@@ -7,7 +7,13 @@ export interface Personal {
     name: string;
     dateOfBirth: string;
     phone?: string;
-    safeContact?: { canCall: boolean; canText: boolean; canLeaveVoicemail: boolean; safeTimes?: string; codeWord?: string };
+    safeContact?: {
+      canCall: boolean;
+      canText: boolean;
+      canLeaveVoicemail: boolean;
+      safeTimes?: string;
+      codeWord?: string;
+    };
   };
   address: { line1: string; line2?: string; town: string; postcode: string };
   childrenAges: number[];

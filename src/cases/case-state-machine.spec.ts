@@ -44,7 +44,9 @@ const EXPECTED: Record<string, CaseStatus> = {
 };
 
 describe('case state machine', () => {
-  const pairs = CASE_STATUSES.flatMap((s) => CASE_ACTIONS.map((a) => [s, a] as [CaseStatus, CaseAction]));
+  const pairs = CASE_STATUSES.flatMap((s) =>
+    CASE_ACTIONS.map((a) => [s, a] as [CaseStatus, CaseAction]),
+  );
 
   it.each(pairs)('from %s, %s goes exactly where the table says', async (from, action) => {
     const expected = EXPECTED[`${from}|${action}`];
@@ -70,7 +72,9 @@ describe('case state machine', () => {
   });
 
   it('sends a returned install back to where the case was before the order', async () => {
-    expect(nextStatus('install_returned', 'install_ordered', 'awaiting_consent')).toBe('awaiting_consent');
+    expect(nextStatus('install_returned', 'install_ordered', 'awaiting_consent')).toBe(
+      'awaiting_consent',
+    );
     expect(nextStatus('install_returned', 'install_scheduled', 'accepted')).toBe('accepted');
     expect(nextStatus('install_returned', 'install_scheduled', 'in_support')).toBe('surveyed');
   });

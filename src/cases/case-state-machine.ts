@@ -18,7 +18,9 @@ export const CASE_STATUSES = [
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const TERMINAL: readonly CaseStatus[] = ['closed', 'declined', 'cancelled', 'unsuccessful'];
-export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !TERMINAL.includes(s));
+export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter(
+  (s) => !TERMINAL.includes(s),
+);
 const BEFORE_INSTALL: CaseStatus[] = [
   'referred',
   'accepted',
@@ -60,7 +62,10 @@ export const TRANSITIONS: Record<CaseAction, Rule> = {
   request_consent: { from: ['surveyed'], to: 'awaiting_consent' },
   order_install: { from: ['surveyed', 'awaiting_consent'], to: 'install_ordered' },
   // Emergency route: the install may be ordered before the survey and the written consent.
-  order_emergency_install: { from: ['accepted', 'survey_booked', 'surveyed', 'awaiting_consent'], to: 'install_ordered' },
+  order_emergency_install: {
+    from: ['accepted', 'survey_booked', 'surveyed', 'awaiting_consent'],
+    to: 'install_ordered',
+  },
   schedule_install: { from: ['install_ordered'], to: 'install_scheduled' },
   // A job declined, or failed for a reason other than landlord refusal: back to install-ready.
   install_returned: { from: ['install_ordered', 'install_scheduled'], to: null },
@@ -109,11 +114,19 @@ export function allowedActions(from: CaseStatus): CaseAction[] {
  * The status after `action`, or IllegalTransitionError naming what is allowed. `returnTo` is the
  * status the case had before its install was ordered (needed only for install_returned).
  */
-export function nextStatus(action: CaseAction, from: CaseStatus, returnTo?: CaseStatus): CaseStatus {
-  if (!canTransition(action, from)) throw new IllegalTransitionError(action, from, allowedActions(from));
+export function nextStatus(
+  action: CaseAction,
+  from: CaseStatus,
+  returnTo?: CaseStatus,
+): CaseStatus {
+  if (!canTransition(action, from))
+    throw new IllegalTransitionError(action, from, allowedActions(from));
   const to = TRANSITIONS[action].to;
   if (to) return to;
-  if (!returnTo || !['accepted', 'survey_booked', 'surveyed', 'awaiting_consent'].includes(returnTo)) {
+  if (
+    !returnTo ||
+    !['accepted', 'survey_booked', 'surveyed', 'awaiting_consent'].includes(returnTo)
+  ) {
     return 'surveyed';
   }
   return returnTo;

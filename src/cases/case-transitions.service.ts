@@ -7,7 +7,13 @@ import type { Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
-import { ACTION_LABELS, IllegalTransitionError, nextStatus, type CaseAction, type CaseStatus } from './case-state-machine.js';
+import {
+  ACTION_LABELS,
+  IllegalTransitionError,
+  nextStatus,
+  type CaseAction,
+  type CaseStatus,
+} from './case-state-machine.js';
 import { CASE_SELECT, type CaseRow } from './case-row.js';
 import { returning } from '../database/sql.js';
 
@@ -51,7 +57,9 @@ export function illegal(err: IllegalTransitionError): ConflictError {
   return new ConflictError(
     'CASE_ILLEGAL_TRANSITION',
     `This case is ${err.from}, so "${ACTION_LABELS[err.action]}" is not possible. ` +
-      (allowed.length ? `Allowed now: ${allowed.join(', ')}.` : 'The case is finished: nothing more can change its status.'),
+      (allowed.length
+        ? `Allowed now: ${allowed.join(', ')}.`
+        : 'The case is finished: nothing more can change its status.'),
     { currentStatus: err.from, allowed },
   );
 }
@@ -65,8 +73,18 @@ export class CaseTransitions {
     private readonly crypto: FieldCrypto,
   ) {}
 
-  tx<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(fn);
+  /** A transaction, retried when PostgreSQL picks it as a deadlock or serialization victim. */
+  async tx<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ds.transaction(fn);
+      } catch (err) {
+        const code =
+          (err as { driverError?: { code?: string }; code?: string }).driverError?.code ??
+          (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
   }
 
   now(): Date {
@@ -87,15 +105,24 @@ export class CaseTransitions {
   }
 
   /** When an action happened: now by default; never in the future, never before the previous event. */
-  occurredAt(row: CaseRow, occurredAt: string | undefined, notBefore?: { at: Date; what: string }): Date {
+  occurredAt(
+    row: CaseRow,
+    occurredAt: string | undefined,
+    notBefore?: { at: Date; what: string },
+  ): Date {
     const now = this.clock.now();
     const at = occurredAt ? new Date(occurredAt) : now;
     if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
-      throw new RuleError('OCCURRED_IN_FUTURE', 'occurredAt is in the future: record things once they have happened.', [
-        { field: 'occurredAt', message: 'must not be in the future' },
-      ]);
+      throw new RuleError(
+        'OCCURRED_IN_FUTURE',
+        'occurredAt is in the future: record things once they have happened.',
+        [{ field: 'occurredAt', message: 'must not be in the future' }],
+      );
     }
-    const floor = notBefore && notBefore.at > row.lastEventAt ? notBefore : { at: row.lastEventAt, what: "the case's previous event" };
+    const floor =
+      notBefore && notBefore.at > row.lastEventAt
+        ? notBefore
+        : { at: row.lastEventAt, what: "the case's previous event" };
     if (at < floor.at) {
       throw new RuleError(
         'OCCURRED_BEFORE_PREVIOUS_EVENT',
@@ -107,7 +134,13 @@ export class CaseTransitions {
   }
 
   /** Moves a locked case by `action`; writes the case, the event and the audit row. */
-  async apply(m: EntityManager, actor: Actor, row: CaseRow, action: CaseAction, o: TransitionOptions): Promise<CaseRow> {
+  async apply(
+    m: EntityManager,
+    actor: Actor,
+    row: CaseRow,
+    action: CaseAction,
+    o: TransitionOptions,
+  ): Promise<CaseRow> {
     let to: CaseStatus;
     try {
       to = nextStatus(action, row.status, o.returnTo);
@@ -115,7 +148,13 @@ export class CaseTransitions {
       if (err instanceof IllegalTransitionError) throw illegal(err);
       throw err;
     }
-    const sets = ['status = $3', 'version = version + 1', 'status_changed_at = $4', 'last_event_at = GREATEST(last_event_at, $4)', 'updated_at = now()'];
+    const sets = [
+      'status = $3',
+      'version = version + 1',
+      'status_changed_at = $4',
+      'last_event_at = GREATEST(last_event_at, $4)',
+      'updated_at = now()',
+    ];
     const params: unknown[] = [row.id, row.version, to, o.at];
     for (const [col, value] of Object.entries(o.set ?? {})) {
       if (!SETTABLE.has(col)) throw new Error(`column ${col} is not settable by a transition`);
@@ -128,7 +167,14 @@ export class CaseTransitions {
       params,
     );
     if (!next) throw new StaleVersionError(row.version + 1);
-    await this.event(m, actor, row, { type: o.eventType, from: row.status, to, at: o.at, data: o.data, note: o.note });
+    await this.event(m, actor, row, {
+      type: o.eventType,
+      from: row.status,
+      to,
+      at: o.at,
+      data: o.data,
+      note: o.note,
+    });
     return next;
   }
 
@@ -137,7 +183,14 @@ export class CaseTransitions {
     m: EntityManager,
     actor: Actor,
     row: { id: string; schemeId: string },
-    e: { type: string; from?: CaseStatus | null; to?: CaseStatus | null; at: Date; data?: Record<string, unknown>; note?: string },
+    e: {
+      type: string;
+      from?: CaseStatus | null;
+      to?: CaseStatus | null;
+      at: Date;
+      data?: Record<string, unknown>;
+      note?: string;
+    },
   ): Promise<void> {
     const recordedAt = this.clock.now();
     await m.query(
@@ -163,7 +216,10 @@ export class CaseTransitions {
         action: `case.${e.type}`,
         entity: 'case',
         entityId: row.id,
-        data: { ...(e.from !== undefined ? { fromStatus: e.from, toStatus: e.to } : {}), by: actor.role },
+        data: {
+          ...(e.from !== undefined ? { fromStatus: e.from, toStatus: e.to } : {}),
+          by: actor.role,
+        },
       },
       m,
       recordedAt,
@@ -175,7 +231,24 @@ export class CaseTransitions {
     const sets = ['version = version + 1', 'updated_at = now()'];
     const params: unknown[] = [row.id, row.version];
     for (const [col, value] of Object.entries(set)) {
-      if (!SETTABLE.has(col) && !['tenure', 'landlord_id', 'risk_level', 'marac_referred', 'characteristics', 'priority', 'restricted', 'restricted_to', 'assigned_to', 'household_adults', 'household_children', 'person_hash', 'postcode_hash'].includes(col)) {
+      if (
+        !SETTABLE.has(col) &&
+        ![
+          'tenure',
+          'landlord_id',
+          'risk_level',
+          'marac_referred',
+          'characteristics',
+          'priority',
+          'restricted',
+          'restricted_to',
+          'assigned_to',
+          'household_adults',
+          'household_children',
+          'person_hash',
+          'postcode_hash',
+        ].includes(col)
+      ) {
         throw new Error(`column ${col} is not settable`);
       }
       params.push(value);

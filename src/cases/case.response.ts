@@ -30,7 +30,8 @@ export class CaseResponse extends CaseSummaryResponse {
   @ApiProperty() maracReferred: boolean;
   @ApiProperty() referralSource: string;
   @ApiProperty({ type: [String] }) characteristics: string[];
-  @ApiProperty({ description: 'age band at referral: 16-25, 26-64, 65+' }) ageBandAtReferral: string;
+  @ApiProperty({ description: 'age band at referral: 16-25, 26-64, 65+' })
+  ageBandAtReferral: string;
   @ApiProperty({ description: 'age band today' }) ageBand: string;
   @ApiProperty() perpetratorLivesAtProperty: boolean;
   @ApiProperty() serviceUserConsents: boolean;
@@ -44,7 +45,8 @@ export class CaseResponse extends CaseSummaryResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) supportEndedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) outcome: Record<string, unknown> | null;
   @ApiProperty() resumedRelationship: boolean;
-  @ApiProperty({ type: [String], description: 'actions the case allows now' }) allowedActions: string[];
+  @ApiProperty({ type: [String], description: 'actions the case allows now' })
+  allowedActions: string[];
   @ApiProperty() updatedAt: string;
 }
 
@@ -98,7 +100,12 @@ function outcomeOf(row: CaseRow): Record<string, unknown> | null {
     case 'unsuccessful':
       return { status: row.status, reason: row.outcomeReason };
     case 'closed':
-      return { status: 'closed', exit: row.exitKind, reasons: row.outcomeReasons, supportTypes: row.supportTypes };
+      return {
+        status: 'closed',
+        exit: row.exitKind,
+        reasons: row.outcomeReasons,
+        supportTypes: row.supportTypes,
+      };
     default:
       return null;
   }

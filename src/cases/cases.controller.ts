@@ -1,5 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApprovalResponse } from '../approvals/approvals.dto.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
@@ -10,7 +26,13 @@ import { parseIfMatch, UuidPipe } from '../common/validation.js';
 import { checkKey } from '../idempotency/idempotency.service.js';
 import { JobResponse } from '../jobs/jobs.dto.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { AuditEntryResponse, CasePage, CaseResponse, CaseSummaryResponse, TimelineEventResponse } from './case.response.js';
+import {
+  AuditEntryResponse,
+  CasePage,
+  CaseResponse,
+  CaseSummaryResponse,
+  TimelineEventResponse,
+} from './case.response.js';
 import { CasesService } from './cases.service.js';
 import {
   ActionDto,
@@ -27,8 +49,16 @@ import {
   UnsuccessfulDto,
 } from './dto/case.dto.js';
 
-const IfMatch = ApiHeader({ name: 'If-Match', required: false, description: 'the version you read, e.g. "3"' });
-const AccessReason = ApiHeader({ name: 'X-Access-Reason', required: false, description: 'break-glass reason to open a restricted case (audited)' });
+const IfMatch = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'the version you read, e.g. "3"',
+});
+const AccessReason = ApiHeader({
+  name: 'X-Access-Reason',
+  required: false,
+  description: 'break-glass reason to open a restricted case (audited)',
+});
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -45,7 +75,11 @@ export class CasesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 403, 422)
-  create(@CurrentUser() me: Principal, @Body() dto: CreateCaseDto, @Headers('idempotency-key') key?: string): Promise<CaseResponse> {
+  create(
+    @CurrentUser() me: Principal,
+    @Body() dto: CreateCaseDto,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<CaseResponse> {
     return this.cases.create(me, dto, checkKey(key));
   }
 
@@ -53,7 +87,10 @@ export class CasesController {
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: CasePage })
   @ApiProblems(400, 401, 403)
-  list(@CurrentUser() me: Principal, @Query() q: ListCasesQuery): Promise<Page<CaseSummaryResponse>> {
+  list(
+    @CurrentUser() me: Principal,
+    @Query() q: ListCasesQuery,
+  ): Promise<Page<CaseSummaryResponse>> {
     return this.cases.list(me, q);
   }
 
@@ -62,7 +99,11 @@ export class CasesController {
   @AccessReason
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404)
-  get(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Headers('x-access-reason') why?: string): Promise<CaseResponse> {
+  get(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Headers('x-access-reason') why?: string,
+  ): Promise<CaseResponse> {
     return this.cases.get(me, id, why);
   }
 
@@ -87,7 +128,11 @@ export class CasesController {
   @AccessReason
   @ApiOkResponse({ type: [TimelineEventResponse] })
   @ApiProblems(400, 401, 404)
-  timeline(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Headers('x-access-reason') why?: string): Promise<TimelineEventResponse[]> {
+  timeline(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Headers('x-access-reason') why?: string,
+  ): Promise<TimelineEventResponse[]> {
     return this.cases.timeline(me, id, why);
   }
 
@@ -95,7 +140,10 @@ export class CasesController {
   @Roles('scheme_manager')
   @ApiOkResponse({ type: [AuditEntryResponse] })
   @ApiProblems(400, 401, 404)
-  audit(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string): Promise<AuditEntryResponse[]> {
+  audit(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+  ): Promise<AuditEntryResponse[]> {
     return this.cases.auditTrail(me, id);
   }
 
@@ -105,7 +153,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  accept(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: ActionDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  accept(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: ActionDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.accept(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -115,7 +169,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  decline(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: DeclineDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  decline(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: DeclineDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.decline(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -125,7 +185,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  survey(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: BookSurveyDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  survey(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: BookSurveyDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.bookSurvey(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -135,7 +201,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  surveyResult(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: SurveyResultDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  surveyResult(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: SurveyResultDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.approvals.recordSurvey(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -144,7 +216,13 @@ export class CasesController {
   @IfMatch
   @ApiCreatedResponse({ type: ApprovalResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  consent(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: ActionDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string): Promise<ApprovalResponse> {
+  consent(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: ActionDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ): Promise<ApprovalResponse> {
     return this.approvals.requestConsent(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -171,7 +249,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  cancel(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: CancelDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  cancel(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: CancelDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.cancel(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -181,7 +265,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  unsuccessful(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: UnsuccessfulDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  unsuccessful(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: UnsuccessfulDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.unsuccessful(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -190,7 +280,13 @@ export class CasesController {
   @IfMatch
   @ApiCreatedResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  review(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: ReviewDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  review(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: ReviewDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.review(me, id, dto, parseIfMatch(v), why);
   }
 
@@ -200,7 +296,13 @@ export class CasesController {
   @IfMatch
   @ApiOkResponse({ type: CaseResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  close(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: CloseDto, @Headers('if-match') v?: string, @Headers('x-access-reason') why?: string) {
+  close(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: CloseDto,
+    @Headers('if-match') v?: string,
+    @Headers('x-access-reason') why?: string,
+  ) {
     return this.cases.close(me, id, dto, parseIfMatch(v), why);
   }
 }

@@ -25,16 +25,50 @@ export class WorkService {
     return { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
   }
 
-  async scheduleApprovalChase(m: EntityManager, approvalId: string, step: number, runAt: Date): Promise<void> {
-    await this.outbox.add(m, { queue: QUEUES.chasing, name: JOBS.approvalChase, jobId: jobIds.approvalChase(approvalId, step), payload: { approvalId }, runAt });
+  async scheduleApprovalChase(
+    m: EntityManager,
+    approvalId: string,
+    step: number,
+    runAt: Date,
+  ): Promise<void> {
+    await this.outbox.add(m, {
+      queue: QUEUES.chasing,
+      name: JOBS.approvalChase,
+      jobId: jobIds.approvalChase(approvalId, step),
+      payload: { approvalId },
+      runAt,
+    });
   }
 
-  async scheduleJobChase(m: EntityManager, jobId: string, step: string, runAt: Date): Promise<void> {
-    await this.outbox.add(m, { queue: QUEUES.chasing, name: JOBS.jobChase, jobId: jobIds.jobChase(jobId, step), payload: { jobId }, runAt });
+  async scheduleJobChase(
+    m: EntityManager,
+    jobId: string,
+    step: string,
+    runAt: Date,
+  ): Promise<void> {
+    await this.outbox.add(m, {
+      queue: QUEUES.chasing,
+      name: JOBS.jobChase,
+      jobId: jobIds.jobChase(jobId, step),
+      payload: { jobId },
+      runAt,
+    });
   }
 
-  async scheduleReview(m: EntityManager, caseId: string, offsetDays: number, step: string, runAt: Date): Promise<void> {
-    await this.outbox.add(m, { queue: QUEUES.chasing, name: JOBS.reviewDue, jobId: jobIds.reviewDue(caseId, offsetDays, step), payload: { caseId, offsetDays }, runAt });
+  async scheduleReview(
+    m: EntityManager,
+    caseId: string,
+    offsetDays: number,
+    step: string,
+    runAt: Date,
+  ): Promise<void> {
+    await this.outbox.add(m, {
+      queue: QUEUES.chasing,
+      name: JOBS.reviewDue,
+      jobId: jobIds.reviewDue(caseId, offsetDays, step),
+      payload: { caseId, offsetDays },
+      runAt,
+    });
   }
 
   /** A case that stops (cancelled, unsuccessful, closed) leaves nothing to chase. */
@@ -47,11 +81,19 @@ export class WorkService {
       `UPDATE jobs SET status = 'cancelled', next_chase_at = NULL, version = version + 1 WHERE case_id = $1 AND status IN ('offered', 'accepted')`,
       [row.id],
     );
-    await m.query(`UPDATE review_schedules SET next_action_at = NULL WHERE case_id = $1 AND done_at IS NULL`, [row.id]);
+    await m.query(
+      `UPDATE review_schedules SET next_action_at = NULL WHERE case_id = $1 AND done_at IS NULL`,
+      [row.id],
+    );
   }
 
   /** Tells the IDVA and the scheme managers at once, once per case, that a landlord refused. */
-  async refusalAlert(m: EntityManager, row: CaseRow, via: string, approvalId?: string): Promise<void> {
+  async refusalAlert(
+    m: EntityManager,
+    row: CaseRow,
+    via: string,
+    approvalId?: string,
+  ): Promise<void> {
     const idva = await this.notifications.user(m, row.assignedTo ?? row.createdBy);
     const managers = await this.notifications.managers(m, row.schemeId);
     await this.notifications.staffAlert(m, {
@@ -87,7 +129,10 @@ export class WorkService {
          WHERE case_id = $1 AND retrospective AND status = 'pending' RETURNING id, due_at`,
         [row.id, workingDaysDeadline(installedAt, settings.consentDueWorkingDays)],
       )
-      .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as { id: string; due_at: Date }[]);
+      .then(
+        (r: unknown) =>
+          (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as { id: string; due_at: Date }[],
+      );
     for (const a of retro) await this.scheduleApprovalChase(m, a.id, 1, a.due_at);
   }
 
@@ -95,7 +140,11 @@ export class WorkService {
   async reviewRecorded(m: EntityManager, row: CaseRow, at: Date): Promise<void> {
     await m.query(
       `UPDATE review_schedules SET done_at = $2, next_action_at = NULL WHERE case_id = $1 AND done_at IS NULL AND due_at <= $3`,
-      [row.id, at, new Date(`${addDays(at.toISOString().slice(0, 10), REVIEW_EARLY_DAYS)}T23:59:59Z`)],
+      [
+        row.id,
+        at,
+        new Date(`${addDays(at.toISOString().slice(0, 10), REVIEW_EARLY_DAYS)}T23:59:59Z`),
+      ],
     );
   }
 }

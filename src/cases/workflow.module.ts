@@ -15,8 +15,32 @@ import { CasesService } from './cases.service.js';
 import { WorkService } from './work.service.js';
 
 @Module({
-  controllers: [CasesController, ApprovalsController, ConsentController, JobsController, TasksController],
-  providers: [CaseTransitions, CasesService, ApprovalsService, JobsService, WorkService, NotificationsService, OutboxService, IdempotencyService, TasksService],
-  exports: [CaseTransitions, CasesService, ApprovalsService, JobsService, WorkService, NotificationsService, OutboxService],
+  controllers: [
+    CasesController,
+    ApprovalsController,
+    ConsentController,
+    JobsController,
+    TasksController,
+  ],
+  providers: [
+    CaseTransitions,
+    CasesService,
+    ApprovalsService,
+    JobsService,
+    WorkService,
+    NotificationsService,
+    OutboxService,
+    IdempotencyService,
+    TasksService,
+  ],
+  exports: [
+    CaseTransitions,
+    CasesService,
+    ApprovalsService,
+    JobsService,
+    WorkService,
+    NotificationsService,
+    OutboxService,
+  ],
 })
 export class WorkflowModule {}

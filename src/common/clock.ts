@@ -15,7 +15,9 @@ export class TestClock extends Clock {
   private fixed: Date | null = null;
 
   now(): Date {
-    return this.fixed ? new Date(this.fixed.getTime() + this.offsetMs) : new Date(Date.now() + this.offsetMs);
+    return this.fixed
+      ? new Date(this.fixed.getTime() + this.offsetMs)
+      : new Date(Date.now() + this.offsetMs);
   }
 
   /** Moves time forward (or back) by ms. */

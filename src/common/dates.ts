@@ -5,7 +5,9 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isInstant(v: unknown): v is string {
-  return typeof v === 'string' && INSTANT.test(v) && !Number.isNaN(Date.parse(v)) && Date.parse(v) > 0;
+  return (
+    typeof v === 'string' && INSTANT.test(v) && !Number.isNaN(Date.parse(v)) && Date.parse(v) > 0
+  );
 }
 
 export function isCalendarDate(v: unknown): v is string {
@@ -21,7 +23,10 @@ export function IsInstant(options?: ValidationOptions) {
       name: 'isInstant',
       target: object.constructor,
       propertyName,
-      options: { message: `${propertyName} must be an ISO-8601 timestamp with an offset`, ...options },
+      options: {
+        message: `${propertyName} must be an ISO-8601 timestamp with an offset`,
+        ...options,
+      },
       validator: { validate: isInstant },
     });
 }

@@ -34,11 +34,17 @@ export interface Page<T> {
 export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isUuid(id)) throw new Error('bad');
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      string,
+      string,
+    ];
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isUuid(id))
+      throw new Error('bad');
     return { at, id };
   } catch {
-    throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+    throw new ValidationFailedError([
+      { field: 'cursor', message: 'is not a cursor this API issued' },
+    ]);
   }
 }
 
@@ -56,5 +62,8 @@ export function toPage<R extends { id: string }, T>(
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];
-  return { items: shown.map(map), nextCursor: more && last ? encodeCursor(at(last), last.id) : null };
+  return {
+    items: shown.map(map),
+    nextCursor: more && last ? encodeCursor(at(last), last.id) : null,
+  };
 }

@@ -36,7 +36,18 @@ export function problemType(code: string): string {
   return `https://sanctuary.local/problems/${code.toLowerCase().replace(/_/g, '-')}`;
 }
 
-const TRANSIENT_PG = new Set(['57014', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300', '40001', '40P01']);
+const TRANSIENT_PG = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '53300',
+  '40001',
+  '40P01',
+]);
 
 export function toProblem(err: unknown, instance: string): Problem {
   if (err instanceof DomainError) {
@@ -55,12 +66,27 @@ export function toProblem(err: unknown, instance: string): Problem {
     const status = err.getStatus();
     const code = status === 404 ? 'NOT_FOUND' : `HTTP_${status}`;
     const detail =
-      status === 404 ? 'No such resource.' : status < 500 ? plainMessage(err) : 'Something went wrong.';
-    return { type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, instance, code };
+      status === 404
+        ? 'No such resource.'
+        : status < 500
+          ? plainMessage(err)
+          : 'Something went wrong.';
+    return {
+      type: problemType(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      instance,
+      code,
+    };
   }
   const anyErr = err as { statusCode?: number; code?: string; driverError?: { code?: string } };
   // Fastify's own client errors (malformed JSON, wrong content type, body too large).
-  if (typeof anyErr?.statusCode === 'number' && anyErr.statusCode >= 400 && anyErr.statusCode < 500) {
+  if (
+    typeof anyErr?.statusCode === 'number' &&
+    anyErr.statusCode >= 400 &&
+    anyErr.statusCode < 500
+  ) {
     const status = anyErr.statusCode;
     const detail =
       anyErr.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
@@ -79,9 +105,16 @@ export function toProblem(err: unknown, instance: string): Problem {
       code: `HTTP_${status}`,
     };
   }
-  const pgCode = err instanceof QueryFailedError ? (anyErr.driverError?.code ?? anyErr.code) : anyErr?.code;
+  const pgCode =
+    err instanceof QueryFailedError ? (anyErr.driverError?.code ?? anyErr.code) : anyErr?.code;
   if (
     (typeof pgCode === 'string' && TRANSIENT_PG.has(pgCode)) ||
+    // TypeORM's own errors when a connection died under a transaction.
+    [
+      'QueryRunnerProviderAlreadyReleasedError',
+      'ConnectionIsNotSetError',
+      'CannotConnectAlreadyConnectedError',
+    ].includes((err as Error)?.name) ||
     /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
       (err as Error)?.message ?? '',
     )
@@ -125,12 +158,20 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       // Never log the error message of a query: parameters may hold personal data.
       this.logger.error(
-        { reqId: req?.id, errName: (err as Error)?.name, pgCode: (err as { code?: string })?.code, status: problem.status },
+        {
+          reqId: req?.id,
+          errName: (err as Error)?.name,
+          pgCode: (err as { code?: string })?.code,
+          status: problem.status,
+        },
         problem.status === 503 ? 'dependency unavailable' : 'unhandled error',
       );
     }
     if (problem.status === 429 && err instanceof DomainError && 'retryAfterSeconds' in err) {
-      void reply.header('Retry-After', String((err as { retryAfterSeconds: number }).retryAfterSeconds));
+      void reply.header(
+        'Retry-After',
+        String((err as { retryAfterSeconds: number }).retryAfterSeconds),
+      );
     }
     void reply.status(problem.status).type('application/problem+json').send(problem);
   }

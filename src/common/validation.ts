@@ -1,11 +1,21 @@
 // Global input validation: unknown fields are refused, values transformed to their declared types,
 // and every failure is a 400 problem with one entry per field.
-import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  PipeTransform,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    const field = parent
+      ? /^\d+$/.test(e.property)
+        ? `${parent}[${e.property}]`
+        : `${parent}.${e.property}`
+      : e.property;
     const own = Object.entries(e.constraints ?? {}).map(([key, message]) => ({
       field,
       message: key === 'whitelistValidation' ? `${field} is not a known field` : message,
@@ -36,7 +46,10 @@ export function isUuid(v: unknown): v is string {
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string, meta: ArgumentMetadata): string {
     if (!isUuid(value)) {
-      throw new ValidationFailedError([{ field: meta.data ?? 'id', message: 'must be a UUID' }], 'The id in the path is not a UUID.');
+      throw new ValidationFailedError(
+        [{ field: meta.data ?? 'id', message: 'must be a UUID' }],
+        'The id in the path is not a UUID.',
+      );
     }
     return value.toLowerCase();
   }
@@ -46,6 +59,7 @@ export class UuidPipe implements PipeTransform<string, string> {
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header === '') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!m) throw new ValidationFailedError([{ field: 'If-Match', message: 'must be a version like "3"' }]);
+  if (!m)
+    throw new ValidationFailedError([{ field: 'If-Match', message: 'must be a version like "3"' }]);
   return Number(m[1]);
 }

@@ -38,6 +38,8 @@ describe('validateEnv', () => {
   });
 
   it('wants the first admin email and password together', async () => {
-    expect(problems({ ADMIN_EMAIL: 'a@b.org' })).toEqual(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+    expect(problems({ ADMIN_EMAIL: 'a@b.org' })).toEqual([
+      'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    ]);
   });
 });

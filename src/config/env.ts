@@ -15,7 +15,11 @@ import {
 } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined || value === ''
+    ? undefined
+    : /^-?\d+$/.test(String(value))
+      ? Number(value)
+      : value;
 
 export class EnvDto {
   @IsIn(['development', 'production', 'test'])
@@ -164,7 +168,9 @@ export function validateEnv(raw: Record<string, string | undefined>): EnvDto {
   const problems = errors.map((e) => {
     const constraints = e.constraints ?? {};
     // The type check speaks first: "must be an integer" before "must not be greater than".
-    const key = ['isInt', 'isIn', 'matches', 'isEmail', 'isString'].find((k) => k in constraints) ?? Object.keys(constraints)[0];
+    const key =
+      ['isInt', 'isIn', 'matches', 'isEmail', 'isString'].find((k) => k in constraints) ??
+      Object.keys(constraints)[0];
     const why = (key && constraints[key]) || 'is invalid';
     const shown = /SECRET|KEY|PASSWORD/.test(e.property) ? '<hidden>' : String(e.value);
     return `${e.property}=${shown} is invalid: ${why.replace(new RegExp(`^${e.property} `), '')}`;

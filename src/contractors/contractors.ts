@@ -1,6 +1,12 @@
 // Contractors belong to one scheme; their installers see only the jobs offered to them.
 import { Body, Controller, Get, Injectable, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -13,7 +19,10 @@ import { ContractorEntity } from './contractor.entity.js';
 export class CreateContractorDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty() @IsEmail() @MaxLength(254) email: string;
-  @ApiProperty() @IsString() @Matches(/^[0-9+() -]{6,30}$/, { message: 'phone must be a phone number' }) phone: string;
+  @ApiProperty()
+  @IsString()
+  @Matches(/^[0-9+() -]{6,30}$/, { message: 'phone must be a phone number' })
+  phone: string;
 }
 
 export class ContractorResponse {
@@ -48,7 +57,16 @@ export class ContractorsService {
     return this.ds.transaction(async (m) => {
       const repo = m.getRepository(ContractorEntity);
       const c = await repo.save(repo.create({ ...dto, schemeId: actor.schemeId! }));
-      await this.audit.write({ schemeId: c.schemeId, actorId: actor.id, action: 'contractor.create', entity: 'contractor', entityId: c.id }, m);
+      await this.audit.write(
+        {
+          schemeId: c.schemeId,
+          actorId: actor.id,
+          action: 'contractor.create',
+          entity: 'contractor',
+          entityId: c.id,
+        },
+        m,
+      );
       return toResponse(c);
     });
   }
@@ -78,7 +96,10 @@ export class ContractorsController {
   @Roles('scheme_manager')
   @ApiCreatedResponse({ type: ContractorResponse })
   @ApiProblems(400, 401, 403)
-  create(@CurrentUser() me: Principal, @Body() dto: CreateContractorDto): Promise<ContractorResponse> {
+  create(
+    @CurrentUser() me: Principal,
+    @Body() dto: CreateContractorDto,
+  ): Promise<ContractorResponse> {
     return this.contractors.create(me, dto);
   }
 

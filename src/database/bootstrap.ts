@@ -27,18 +27,25 @@ export async function ensureDatabase(url: string): Promise<void> {
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: 5000,
+  });
   try {
     await client.connect();
   } catch (err) {
     throw postgresUnreachable(url, err);
   }
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      dbName,
+    ]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created by a sibling process meanwhile
-      });
+      await client
+        .query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`)
+        .catch((err: { code?: string }) => {
+          if (err.code !== '42P04') throw err; // created by a sibling process meanwhile
+        });
     }
   } finally {
     await client.end();

@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
  */
 export async function returning<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
   const res = await m.query(sql, params);
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number')
+    return res[0] as T[];
   return res as T[];
 }

@@ -1,9 +1,20 @@
 // Liveness says the process runs; readiness says it can serve: PostgreSQL answers, Redis answers
 // with `maxmemory-policy noeviction` (any eviction could silently drop queued chases), and the
 // process is not shutting down.
-import { BeforeApplicationShutdown, Controller, Get, HttpCode, Inject, Injectable } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
@@ -17,7 +28,10 @@ export class HealthResponse {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error('timed out')), ms))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, rej) => setTimeout(() => rej(new Error('timed out')), ms)),
+  ]);
 }
 
 @Injectable()
@@ -49,10 +63,15 @@ export class HealthService implements BeforeApplicationShutdown {
   private async redisCheck(): Promise<HealthIndicatorResult> {
     const ind = this.indicators.check('redis');
     try {
-      const res = (await withTimeout(this.redis.call('CONFIG', 'GET', 'maxmemory-policy'), 2000)) as string[];
+      const res = (await withTimeout(
+        this.redis.call('CONFIG', 'GET', 'maxmemory-policy'),
+        2000,
+      )) as string[];
       const policy = res?.[1];
       if (policy && policy !== 'noeviction') {
-        return ind.down({ reason: `Redis maxmemory-policy is ${policy}; it must be noeviction or queued jobs can be lost` });
+        return ind.down({
+          reason: `Redis maxmemory-policy is ${policy}; it must be noeviction or queued jobs can be lost`,
+        });
       }
       return ind.up({ maxmemoryPolicy: policy ?? 'unknown' });
     } catch {
@@ -66,7 +85,9 @@ export class HealthService implements BeforeApplicationShutdown {
       const result = await this.health.check([() => this.database(), () => this.redisCheck()]);
       return { status: 'ok', checks: result.details };
     } catch (err) {
-      const details = (err as { response?: { error?: Record<string, { reason?: string }> } }).response?.error ?? {};
+      const details =
+        (err as { response?: { error?: Record<string, { reason?: string }> } }).response?.error ??
+        {};
       const reasons = Object.entries(details).map(([k, v]) => `${k}: ${v.reason ?? 'down'}`);
       throw new UnavailableError(`Not ready: ${reasons.join('; ') || 'a dependency is down'}.`);
     }

@@ -13,22 +13,36 @@ export function requestHash(body: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
         : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body) ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body) ?? null))
+    .digest('hex');
 }
 
 export function checkKey(key: string | undefined): string | undefined {
   if (key === undefined || key === '') return undefined;
   if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(key)) {
-    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 1-200 letters, digits, _ . : -' }]);
+    throw new ValidationFailedError([
+      { field: 'Idempotency-Key', message: 'must be 1-200 letters, digits, _ . : -' },
+    ]);
   }
   return key;
 }
 
 @Injectable()
 export class IdempotencyService {
-  async claim(m: EntityManager, userId: string, scope: string, key: string | undefined, body: unknown): Promise<Claim> {
+  async claim(
+    m: EntityManager,
+    userId: string,
+    scope: string,
+    key: string | undefined,
+    body: unknown,
+  ): Promise<Claim> {
     if (!key) return { replay: false };
     const hash = requestHash(body);
     const inserted = await m.query(
@@ -42,18 +56,25 @@ export class IdempotencyService {
       [userId, scope, key],
     );
     if (!existing || existing.request_hash !== hash) {
-      throw new RuleError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body: use a new key for a new request.');
+      throw new RuleError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request body: use a new key for a new request.',
+      );
     }
     return { replay: true, resourceId: existing.resource_id };
   }
 
-  async complete(m: EntityManager, userId: string, scope: string, key: string | undefined, resourceId: string): Promise<void> {
+  async complete(
+    m: EntityManager,
+    userId: string,
+    scope: string,
+    key: string | undefined,
+    resourceId: string,
+  ): Promise<void> {
     if (!key) return;
-    await m.query(`UPDATE idempotency_keys SET resource_id = $4, status_code = 201 WHERE user_id = $1 AND scope = $2 AND key = $3`, [
-      userId,
-      scope,
-      key,
-      resourceId,
-    ]);
+    await m.query(
+      `UPDATE idempotency_keys SET resource_id = $4, status_code = 201 WHERE user_id = $1 AND scope = $2 AND key = $3`,
+      [userId, scope, key, resourceId],
+    );
   }
 }

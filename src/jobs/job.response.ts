@@ -40,7 +40,11 @@ export function toJobResponse(j: JobRow, viewer: Principal, personal: () => Pers
     priority: j.priority,
     confirmBy: j.confirm_by.toISOString(),
     scheduledFor: j.scheduled_for?.toISOString() ?? null,
-    measures: j.measures.map((x) => ({ code: x.code, quantity: x.quantity, ...(x.location ? { location: x.location } : {}) })),
+    measures: j.measures.map((x) => ({
+      code: x.code,
+      quantity: x.quantity,
+      ...(x.location ? { location: x.location } : {}),
+    })),
     address: p ? { ...p.address } : null,
     accessNotes: p?.accessNotes ?? null,
     safeContact: p?.serviceUser.safeContact

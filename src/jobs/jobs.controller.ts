@@ -5,7 +5,15 @@ import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
 import type { Page } from '../common/pagination.js';
 import { parseIfMatch, UuidPipe } from '../common/validation.js';
-import { AcceptJobDto, CompleteJobDto, DeclineJobDto, FailJobDto, JobPage, JobResponse, ListJobsQuery } from './jobs.dto.js';
+import {
+  AcceptJobDto,
+  CompleteJobDto,
+  DeclineJobDto,
+  FailJobDto,
+  JobPage,
+  JobResponse,
+  ListJobsQuery,
+} from './jobs.dto.js';
 import { JobsService } from './jobs.service.js';
 
 const IfMatch = ApiHeader({ name: 'If-Match', required: false });
@@ -38,7 +46,12 @@ export class JobsController {
   @IfMatch
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  accept(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: AcceptJobDto, @Headers('if-match') v?: string): Promise<JobResponse> {
+  accept(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: AcceptJobDto,
+    @Headers('if-match') v?: string,
+  ): Promise<JobResponse> {
     return this.jobs.accept(me, id, dto, parseIfMatch(v));
   }
 
@@ -48,7 +61,12 @@ export class JobsController {
   @IfMatch
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  decline(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: DeclineJobDto, @Headers('if-match') v?: string): Promise<JobResponse> {
+  decline(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: DeclineJobDto,
+    @Headers('if-match') v?: string,
+  ): Promise<JobResponse> {
     return this.jobs.decline(me, id, dto, parseIfMatch(v));
   }
 
@@ -58,7 +76,12 @@ export class JobsController {
   @IfMatch
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  complete(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: CompleteJobDto, @Headers('if-match') v?: string): Promise<JobResponse> {
+  complete(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: CompleteJobDto,
+    @Headers('if-match') v?: string,
+  ): Promise<JobResponse> {
     return this.jobs.complete(me, id, dto, parseIfMatch(v));
   }
 
@@ -68,7 +91,12 @@ export class JobsController {
   @IfMatch
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems(400, 401, 404, 409, 422)
-  fail(@CurrentUser() me: Principal, @Param('id', UuidPipe) id: string, @Body() dto: FailJobDto, @Headers('if-match') v?: string): Promise<JobResponse> {
+  fail(
+    @CurrentUser() me: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: FailJobDto,
+    @Headers('if-match') v?: string,
+  ): Promise<JobResponse> {
     return this.jobs.fail(me, id, dto, parseIfMatch(v));
   }
 }

@@ -1,12 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsInstant } from '../common/dates.js';
 import { PageQuery } from '../common/pagination.js';
 import { MEASURE_CODES } from '../cases/dto/case.dto.js';
 
-export const JOB_STATUSES = ['offered', 'accepted', 'declined', 'completed', 'failed', 'cancelled'] as const;
-export const FAIL_REASONS = ['landlord_refused_on_site', 'no_access', 'service_user_declined', 'unsafe', 'technical', 'other'] as const;
+export const JOB_STATUSES = [
+  'offered',
+  'accepted',
+  'declined',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export const FAIL_REASONS = [
+  'landlord_refused_on_site',
+  'no_access',
+  'service_user_declined',
+  'unsafe',
+  'technical',
+  'other',
+] as const;
 
 export class AcceptJobDto {
   @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
@@ -53,11 +79,22 @@ export class JobResponse {
   @ApiProperty({ enum: ['standard', 'emergency'] }) priority: string;
   @ApiProperty() confirmBy: string;
   @ApiPropertyOptional({ nullable: true, type: String }) scheduledFor: string | null;
-  @ApiProperty({ type: [Object] }) measures: { code: string; quantity: number; location?: string }[];
-  @ApiPropertyOptional({ nullable: true, type: Object, description: 'installers see it only while the job is offered or accepted' })
+  @ApiProperty({ type: [Object] }) measures: {
+    code: string;
+    quantity: number;
+    location?: string;
+  }[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Object,
+    description: 'installers see it only while the job is offered or accepted',
+  })
   address: Record<string, unknown> | null;
   @ApiPropertyOptional({ nullable: true, type: String }) accessNotes: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Object }) safeContact: Record<string, unknown> | null;
+  @ApiPropertyOptional({ nullable: true, type: Object }) safeContact: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty() version: number;
   @ApiPropertyOptional({ format: 'uuid' }) caseId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) contractorId?: string;

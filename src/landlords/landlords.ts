@@ -1,6 +1,12 @@
 // Landlords give (or refuse) consent for works to tenanted homes. They have no account.
 import { Body, Controller, Get, Injectable, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -14,7 +20,10 @@ export class CreateLandlordDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty({ enum: LANDLORD_KINDS }) @IsIn(LANDLORD_KINDS) kind: LandlordKind;
   @ApiProperty() @IsEmail() @MaxLength(254) email: string;
-  @ApiProperty() @IsString() @Matches(/^[0-9+() -]{6,30}$/, { message: 'phone must be a phone number' }) phone: string;
+  @ApiProperty()
+  @IsString()
+  @Matches(/^[0-9+() -]{6,30}$/, { message: 'phone must be a phone number' })
+  phone: string;
 }
 
 export class LandlordResponse {
@@ -51,7 +60,16 @@ export class LandlordsService {
     return this.ds.transaction(async (m) => {
       const repo = m.getRepository(LandlordEntity);
       const l = await repo.save(repo.create({ ...dto, schemeId: actor.schemeId! }));
-      await this.audit.write({ schemeId: l.schemeId, actorId: actor.id, action: 'landlord.create', entity: 'landlord', entityId: l.id }, m);
+      await this.audit.write(
+        {
+          schemeId: l.schemeId,
+          actorId: actor.id,
+          action: 'landlord.create',
+          entity: 'landlord',
+          entityId: l.id,
+        },
+        m,
+      );
       return toResponse(l);
     });
   }

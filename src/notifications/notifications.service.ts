@@ -13,6 +13,7 @@ export const TASK_KINDS = [
   'cost_approval_needed',
   'cost_chased',
   'cost_escalated',
+  'cost_refused',
   'job_chased',
   'job_escalated',
   'job_outcome_chased',
@@ -61,7 +62,16 @@ export class NotificationsService {
         `INSERT INTO tasks (scheme_id, user_id, kind, case_id, approval_id, job_id, due_at, dedupe_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id`,
-        [t.schemeId, userId, t.kind, t.caseId ?? null, t.approvalId ?? null, t.jobId ?? null, t.dueAt ?? null, t.dedupeKey],
+        [
+          t.schemeId,
+          userId,
+          t.kind,
+          t.caseId ?? null,
+          t.approvalId ?? null,
+          t.jobId ?? null,
+          t.dueAt ?? null,
+          t.dedupeKey,
+        ],
       );
       created += rows.length;
     }
@@ -87,13 +97,21 @@ export class NotificationsService {
       ],
     );
     if (!rows.length) return false;
-    await this.outbox.add(m, { queue: QUEUES.notifications, name: JOBS.emailSend, jobId: jobIds.emailSend(id), payload: { notificationId: id } });
+    await this.outbox.add(m, {
+      queue: QUEUES.notifications,
+      name: JOBS.emailSend,
+      jobId: jobIds.emailSend(id),
+      payload: { notificationId: id },
+    });
     return true;
   }
 
   /** Scheme managers of a scheme (the escalation and refusal audience). */
   async managers(m: EntityManager, schemeId: string): Promise<{ id: string; email: string }[]> {
-    return m.query(`SELECT id, email FROM users WHERE scheme_id = $1 AND role = 'scheme_manager' AND active ORDER BY created_at`, [schemeId]);
+    return m.query(
+      `SELECT id, email FROM users WHERE scheme_id = $1 AND role = 'scheme_manager' AND active ORDER BY created_at`,
+      [schemeId],
+    );
   }
 
   async user(m: EntityManager, id: string | null): Promise<{ id: string; email: string } | null> {
@@ -105,7 +123,11 @@ export class NotificationsService {
   /** Staff emails never carry case details: a reference and a prompt to sign in. */
   async staffAlert(
     m: EntityManager,
-    input: Omit<TaskInput, 'userIds'> & { users: { id: string; email: string }[]; subject: string; body: string },
+    input: Omit<TaskInput, 'userIds'> & {
+      users: { id: string; email: string }[];
+      subject: string;
+      body: string;
+    },
   ): Promise<void> {
     await this.tasks(m, { ...input, userIds: input.users.map((u) => u.id) });
     for (const u of input.users) {

@@ -35,6 +35,7 @@ export interface EmailSendPayload {
 export const jobIds = {
   approvalChase: (approvalId: string, step: number) => `approval-chase.${approvalId}.${step}`,
   jobChase: (jobId: string, step: string) => `job-chase.${jobId}.${step}`,
-  reviewDue: (caseId: string, offsetDays: number, step: string) => `review.${caseId}.${offsetDays}.${step}`,
+  reviewDue: (caseId: string, offsetDays: number, step: string) =>
+    `review.${caseId}.${offsetDays}.${step}`,
   emailSend: (notificationId: string) => `email.${notificationId}`,
 };

@@ -7,7 +7,13 @@ import { DEFAULT_SETTINGS, SchemeEntity, type SchemeSettings } from './scheme.en
 import type { CreateSchemeDto, PatchSettingsDto, SchemeResponse } from './schemes.dto.js';
 
 function toSchemeResponse(s: SchemeEntity): SchemeResponse {
-  return { id: s.id, name: s.name, localAuthority: s.localAuthority, settings: s.settings, createdAt: s.createdAt.toISOString() };
+  return {
+    id: s.id,
+    name: s.name,
+    localAuthority: s.localAuthority,
+    settings: s.settings,
+    createdAt: s.createdAt.toISOString(),
+  };
 }
 
 @Injectable()
@@ -20,9 +26,22 @@ export class SchemesService {
   async create(actor: Principal, dto: CreateSchemeDto): Promise<SchemeResponse> {
     return this.ds.transaction(async (m) => {
       const s = await m.getRepository(SchemeEntity).save(
-        m.getRepository(SchemeEntity).create({ name: dto.name, localAuthority: dto.localAuthority, settings: DEFAULT_SETTINGS }),
+        m.getRepository(SchemeEntity).create({
+          name: dto.name,
+          localAuthority: dto.localAuthority,
+          settings: DEFAULT_SETTINGS,
+        }),
       );
-      await this.audit.write({ schemeId: s.id, actorId: actor.id, action: 'scheme.create', entity: 'scheme', entityId: s.id }, m);
+      await this.audit.write(
+        {
+          schemeId: s.id,
+          actorId: actor.id,
+          action: 'scheme.create',
+          entity: 'scheme',
+          entityId: s.id,
+        },
+        m,
+      );
       return toSchemeResponse(s);
     });
   }
@@ -36,14 +55,28 @@ export class SchemesService {
   async patchSettings(actor: Principal, dto: PatchSettingsDto): Promise<SchemeSettings> {
     const schemeId = actor.schemeId!;
     return this.ds.transaction(async (m) => {
-      const s = await m.getRepository(SchemeEntity).findOne({ where: { id: schemeId }, lock: { mode: 'pessimistic_write' } });
+      const s = await m
+        .getRepository(SchemeEntity)
+        .findOne({ where: { id: schemeId }, lock: { mode: 'pessimistic_write' } });
       if (!s) throw new NotFoundError('scheme');
-      const settings: SchemeSettings = { ...DEFAULT_SETTINGS, ...s.settings, ...dto } as SchemeSettings;
+      const settings: SchemeSettings = {
+        ...DEFAULT_SETTINGS,
+        ...s.settings,
+        ...dto,
+      } as SchemeSettings;
       if (dto.jobConfirmHours) settings.jobConfirmHours = { ...dto.jobConfirmHours };
-      if (dto.reviewOffsetsDays) settings.reviewOffsetsDays = [...new Set(dto.reviewOffsetsDays)].sort((a, b) => a - b);
+      if (dto.reviewOffsetsDays)
+        settings.reviewOffsetsDays = [...new Set(dto.reviewOffsetsDays)].sort((a, b) => a - b);
       await m.getRepository(SchemeEntity).update({ id: schemeId }, { settings });
       await this.audit.write(
-        { schemeId, actorId: actor.id, action: 'scheme.settings', entity: 'scheme', entityId: schemeId, data: { changed: Object.keys(dto) } },
+        {
+          schemeId,
+          actorId: actor.id,
+          action: 'scheme.settings',
+          entity: 'scheme',
+          entityId: schemeId,
+          data: { changed: Object.keys(dto) },
+        },
         m,
       );
       return settings;

@@ -1,6 +1,12 @@
 // The caller's open alerts (chases, escalations, reviews due, refusals) and marking them done.
 import { Controller, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CurrentUser } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';

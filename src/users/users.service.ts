@@ -44,7 +44,11 @@ export class UsersService {
       schemeId = actor.schemeId;
     }
     if (dto.role === 'admin') {
-      if (schemeId) throw new RuleError('ADMIN_HAS_NO_SCHEME', 'Admins do not belong to a scheme: leave schemeId out.');
+      if (schemeId)
+        throw new RuleError(
+          'ADMIN_HAS_NO_SCHEME',
+          'Admins do not belong to a scheme: leave schemeId out.',
+        );
     } else if (!schemeId) {
       throw new RuleError('SCHEME_REQUIRED', 'Give the schemeId the user belongs to.');
     } else if (!(await this.ds.getRepository(SchemeEntity).existsBy({ id: schemeId }))) {
@@ -52,12 +56,19 @@ export class UsersService {
     }
     let contractorId: string | null = null;
     if (dto.role === 'installer') {
-      if (!dto.contractorId) throw new RuleError('CONTRACTOR_REQUIRED', 'An installer must belong to a contractor: give contractorId.');
+      if (!dto.contractorId)
+        throw new RuleError(
+          'CONTRACTOR_REQUIRED',
+          'An installer must belong to a contractor: give contractorId.',
+        );
       const c = await this.ds.getRepository(ContractorEntity).findOneBy({ id: dto.contractorId });
       if (!c || c.schemeId !== schemeId) throw new NotFoundError('contractor');
       contractorId = c.id;
     } else if (dto.contractorId) {
-      throw new RuleError('CONTRACTOR_ONLY_FOR_INSTALLERS', 'Only installers belong to a contractor.');
+      throw new RuleError(
+        'CONTRACTOR_ONLY_FOR_INSTALLERS',
+        'Only installers belong to a contractor.',
+      );
     }
     const passwordHash = await argon2.hash(dto.password);
     return this.ds.transaction(async (m) => {
@@ -67,21 +78,32 @@ export class UsersService {
         .where('lower(u.email) = lower(:email)', { email: dto.email })
         .getExists();
       if (exists) throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists.');
-      const saved = await m.getRepository(UserEntity).save(
-        m.getRepository(UserEntity).create({
-          email: dto.email.trim(),
-          name: dto.name,
-          role: dto.role,
-          passwordHash,
-          schemeId,
-          contractorId,
-        }),
-      ).catch((err: { code?: string }) => {
-        if (err.code === '23505') throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists.');
-        throw err;
-      });
+      const saved = await m
+        .getRepository(UserEntity)
+        .save(
+          m.getRepository(UserEntity).create({
+            email: dto.email.trim(),
+            name: dto.name,
+            role: dto.role,
+            passwordHash,
+            schemeId,
+            contractorId,
+          }),
+        )
+        .catch((err: { code?: string }) => {
+          if (err.code === '23505')
+            throw new ConflictError('EMAIL_TAKEN', 'A user with this email already exists.');
+          throw err;
+        });
       await this.audit.write(
-        { schemeId, actorId: actor.id, action: 'user.create', entity: 'user', entityId: saved.id, data: { role: dto.role } },
+        {
+          schemeId,
+          actorId: actor.id,
+          action: 'user.create',
+          entity: 'user',
+          entityId: saved.id,
+          data: { role: dto.role },
+        },
         m,
       );
       return toUserResponse(saved);
@@ -91,10 +113,20 @@ export class UsersService {
   /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when no user has that email. */
   async ensureAdmin(email: string, password: string): Promise<boolean> {
     const repo = this.ds.getRepository(UserEntity);
-    const exists = await repo.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getExists();
+    const exists = await repo
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getExists();
     if (exists) return false;
     await repo
-      .insert({ email, name: 'Administrator', role: 'admin', passwordHash: await argon2.hash(password), schemeId: null, contractorId: null })
+      .insert({
+        email,
+        name: 'Administrator',
+        role: 'admin',
+        passwordHash: await argon2.hash(password),
+        schemeId: null,
+        contractorId: null,
+      })
       .catch((err: { code?: string }) => {
         if (err.code !== '23505') throw err;
       });

@@ -90,7 +90,8 @@ export async function startApp(extra: Record<string, string> = {}): Promise<Test
 
 export async function login(http: TestAgent, email: string, password: string): Promise<string> {
   const res = await http.post('/api/v1/auth/login').send({ email, password });
-  if (res.status !== 200) throw new Error(`login failed for test user: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`login failed for test user: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken as string;
 }
 
@@ -109,8 +110,15 @@ export interface Scheme {
 
 let seq = 0;
 
-async function makeUser(t: TestApp, token: string, body: Record<string, unknown>): Promise<{ id: string; token: string }> {
-  const res = await t.http.post('/api/v1/users').set(bearer(token)).send({ password: PASSWORD, ...body });
+async function makeUser(
+  t: TestApp,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string; token: string }> {
+  const res = await t.http
+    .post('/api/v1/users')
+    .set(bearer(token))
+    .send({ password: PASSWORD, ...body });
   if (res.status !== 201) throw new Error(`user: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, token: await login(t.http, body.email as string, PASSWORD) };
 }
@@ -119,16 +127,57 @@ async function makeUser(t: TestApp, token: string, body: Record<string, unknown>
 export async function makeScheme(t: TestApp, name = 'Coventry'): Promise<Scheme> {
   const n = ++seq;
   const tag = `${n}-${randomBytes(3).toString('hex')}`;
-  const scheme = await t.http.post('/api/v1/schemes').set(bearer(t.adminToken)).send({ name, localAuthority: `${name} City Council` });
-  if (scheme.status !== 201) throw new Error(`scheme: ${scheme.status} ${JSON.stringify(scheme.body)}`);
+  const scheme = await t.http
+    .post('/api/v1/schemes')
+    .set(bearer(t.adminToken))
+    .send({ name, localAuthority: `${name} City Council` });
+  if (scheme.status !== 201)
+    throw new Error(`scheme: ${scheme.status} ${JSON.stringify(scheme.body)}`);
   const schemeId = scheme.body.id as string;
-  const manager = await makeUser(t, t.adminToken, { email: `manager${tag}@test.local`, name: 'Mina Manager', role: 'scheme_manager', schemeId });
-  const idva = await makeUser(t, manager.token, { email: `idva${tag}@test.local`, name: 'Ivy Idva', role: 'idva' });
-  const idva2 = await makeUser(t, manager.token, { email: `idvb${tag}@test.local`, name: 'Isla Idva', role: 'idva' });
-  const contractor = await t.http.post('/api/v1/contractors').set(bearer(manager.token)).send({ name: 'SecureFit Ltd', email: `fit${tag}@contractor.test`, phone: '024 7600 0000' });
-  const installer = await makeUser(t, manager.token, { email: `inst${tag}@test.local`, name: 'Ian Installer', role: 'installer', contractorId: contractor.body.id });
-  const landlord = await t.http.post('/api/v1/landlords').set(bearer(idva.token)).send({ name: 'Citizen Housing', kind: 'housing_association', email: `homes${tag}@landlord.test`, phone: '024 7600 1111' });
-  const privateLandlord = await t.http.post('/api/v1/landlords').set(bearer(idva.token)).send({ name: 'P Landlord', kind: 'private', email: `private${tag}@landlord.test`, phone: '07700 900123' });
+  const manager = await makeUser(t, t.adminToken, {
+    email: `manager${tag}@test.local`,
+    name: 'Mina Manager',
+    role: 'scheme_manager',
+    schemeId,
+  });
+  const idva = await makeUser(t, manager.token, {
+    email: `idva${tag}@test.local`,
+    name: 'Ivy Idva',
+    role: 'idva',
+  });
+  const idva2 = await makeUser(t, manager.token, {
+    email: `idvb${tag}@test.local`,
+    name: 'Isla Idva',
+    role: 'idva',
+  });
+  const contractor = await t.http
+    .post('/api/v1/contractors')
+    .set(bearer(manager.token))
+    .send({ name: 'SecureFit Ltd', email: `fit${tag}@contractor.test`, phone: '024 7600 0000' });
+  const installer = await makeUser(t, manager.token, {
+    email: `inst${tag}@test.local`,
+    name: 'Ian Installer',
+    role: 'installer',
+    contractorId: contractor.body.id,
+  });
+  const landlord = await t.http
+    .post('/api/v1/landlords')
+    .set(bearer(idva.token))
+    .send({
+      name: 'Citizen Housing',
+      kind: 'housing_association',
+      email: `homes${tag}@landlord.test`,
+      phone: '024 7600 1111',
+    });
+  const privateLandlord = await t.http
+    .post('/api/v1/landlords')
+    .set(bearer(idva.token))
+    .send({
+      name: 'P Landlord',
+      kind: 'private',
+      email: `private${tag}@landlord.test`,
+      phone: '07700 900123',
+    });
   return {
     id: schemeId,
     manager,
@@ -142,7 +191,11 @@ export async function makeScheme(t: TestApp, name = 'Coventry'): Promise<Scheme>
 }
 
 /** Polls until fn stops throwing (queues run on real Redis timers; never sleep a fixed time). */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  timeoutMs = 30000,
+  everyMs = 100,
+): Promise<T> {
   const start = Date.now();
   let last: unknown;
   while (Date.now() - start < timeoutMs) {
@@ -157,7 +210,15 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30000, eve
 }
 
 export function expectProblem(res: request.Response, status: number): void {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== status)
+    throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
+  expect(res.body).toEqual(
+    expect.objectContaining({
+      type: expect.any(String),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+    }),
+  );
 }

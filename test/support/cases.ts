@@ -19,7 +19,13 @@ export function caseBody(s: Scheme, over: Record<string, unknown> = {}): Record<
       dateOfBirth: '1990-01-31',
       gender: 'female',
       phone: CANARY.phone,
-      safeContact: { canCall: true, canText: false, canLeaveVoicemail: false, safeTimes: 'weekdays 10-12', codeWord: CANARY.codeWord },
+      safeContact: {
+        canCall: true,
+        canText: false,
+        canLeaveVoicemail: false,
+        safeTimes: 'weekdays 10-12',
+        codeWord: CANARY.codeWord,
+      },
     },
     address: { line1: CANARY.line1, town: 'Coventry', postcode: CANARY.postcode },
     household: { adults: 1, childrenAges: [4, 9] },
@@ -39,15 +45,28 @@ export function caseBody(s: Scheme, over: Record<string, unknown> = {}): Record<
   };
 }
 
-export async function createCase(http: TestAgent, s: Scheme, over: Record<string, unknown> = {}): Promise<{ id: string; version: number; reference: string }> {
+export async function createCase(
+  http: TestAgent,
+  s: Scheme,
+  over: Record<string, unknown> = {},
+): Promise<{ id: string; version: number; reference: string }> {
   const res = await http.post('/api/v1/cases').set(bearer(s.idva.token)).send(caseBody(s, over));
   if (res.status !== 201) throw new Error(`create case: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-export async function act(http: TestAgent, token: string, path: string, body: Record<string, unknown> = {}, expectStatus = 200): Promise<any> {
+export async function act(
+  http: TestAgent,
+  token: string,
+  path: string,
+  body: Record<string, unknown> = {},
+  expectStatus = 200,
+): Promise<any> {
   const res = await http.post(`/api/v1${path}`).set(bearer(token)).send(body);
-  if (res.status !== expectStatus) throw new Error(`${path}: expected ${expectStatus}, got ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== expectStatus)
+    throw new Error(
+      `${path}: expected ${expectStatus}, got ${res.status} ${JSON.stringify(res.body)}`,
+    );
   return res.body;
 }
 
@@ -58,14 +77,32 @@ export const MEASURES = [
 ];
 
 /** Takes a tenancy case from referral to an accepted job. Returns ids. */
-export async function toScheduled(http: TestAgent, s: Scheme, over: Record<string, unknown> = {}): Promise<{ caseId: string; jobId: string; approvalId: string }> {
+export async function toScheduled(
+  http: TestAgent,
+  s: Scheme,
+  over: Record<string, unknown> = {},
+): Promise<{ caseId: string; jobId: string; approvalId: string }> {
   const c = await createCase(http, s, over);
   await act(http, s.idva.token, `/cases/${c.id}/accept`);
-  await act(http, s.idva.token, `/cases/${c.id}/survey`, { scheduledFor: '2026-11-10T10:00:00Z', surveyor: 'Sam Surveyor' });
+  await act(http, s.idva.token, `/cases/${c.id}/survey`, {
+    scheduledFor: '2026-11-10T10:00:00Z',
+    surveyor: 'Sam Surveyor',
+  });
   await act(http, s.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
   const approval = await act(http, s.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
-  await act(http, s.idva.token, `/approvals/${approval.id}/decision`, { decision: 'granted', respondent: 'Housing officer' });
-  const job = await act(http, s.idva.token, `/cases/${c.id}/install-jobs`, { contractorId: s.contractorId }, 201);
-  await act(http, s.installer.token, `/jobs/${job.id}/accept`, { scheduledFor: new Date(Date.now() + 86400000).toISOString() });
+  await act(http, s.idva.token, `/approvals/${approval.id}/decision`, {
+    decision: 'granted',
+    respondent: 'Housing officer',
+  });
+  const job = await act(
+    http,
+    s.idva.token,
+    `/cases/${c.id}/install-jobs`,
+    { contractorId: s.contractorId },
+    201,
+  );
+  await act(http, s.installer.token, `/jobs/${job.id}/accept`, {
+    scheduledFor: new Date(Date.now() + 86400000).toISOString(),
+  });
   return { caseId: c.id, jobId: job.id, approvalId: approval.id };
 }

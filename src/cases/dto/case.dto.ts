@@ -24,14 +24,54 @@ import { PageQuery } from '../../common/pagination.js';
 import { CASE_STATUSES } from '../case-state-machine.js';
 
 export const GENDERS = ['female', 'male', 'trans_or_non_binary', 'not_known'] as const;
-export const TENURES = ['council', 'housing_association', 'private_rented', 'owner_occupier', 'other'] as const;
+export const TENURES = [
+  'council',
+  'housing_association',
+  'private_rented',
+  'owner_occupier',
+  'other',
+] as const;
 export const RISK_LEVELS = ['standard', 'medium', 'high'] as const;
-export const REFERRAL_SOURCES = ['idva', 'police', 'housing', 'social_care', 'health', 'self', 'other'] as const;
-export const CHARACTERISTICS = ['black_minoritised', 'disabled', 'lgbtq', 'mental_health', 'drug', 'alcohol', 'ex_offender'] as const;
+export const REFERRAL_SOURCES = [
+  'idva',
+  'police',
+  'housing',
+  'social_care',
+  'health',
+  'self',
+  'other',
+] as const;
+export const CHARACTERISTICS = [
+  'black_minoritised',
+  'disabled',
+  'lgbtq',
+  'mental_health',
+  'drug',
+  'alcohol',
+  'ex_offender',
+] as const;
 export const PRIORITIES = ['standard', 'emergency'] as const;
-export const DECLINE_REASONS = ['no_capacity', 'unable_to_contact', 'declined_support', 'needs_not_met', 'not_eligible', 'other'] as const;
-export const CANCEL_REASONS = ['withdrew', 'moved', 'no_contact', 'perpetrator_returned', 'other'] as const;
-export const UNSUCCESSFUL_REASONS = ['landlord_refusal', 'consent_timeout', 'cannot_fit', 'other'] as const;
+export const DECLINE_REASONS = [
+  'no_capacity',
+  'unable_to_contact',
+  'declined_support',
+  'needs_not_met',
+  'not_eligible',
+  'other',
+] as const;
+export const CANCEL_REASONS = [
+  'withdrew',
+  'moved',
+  'no_contact',
+  'perpetrator_returned',
+  'other',
+] as const;
+export const UNSUCCESSFUL_REASONS = [
+  'landlord_refusal',
+  'consent_timeout',
+  'cannot_fit',
+  'other',
+] as const;
 export const EXIT_KINDS = ['planned', 'unplanned'] as const;
 export const EXIT_REASONS = [
   'support_completed',
@@ -43,7 +83,15 @@ export const EXIT_REASONS = [
   'moved_away',
   'other',
 ] as const;
-export const SUPPORT_TYPES = ['advocacy', 'prevention_advice', 'specialist', 'general', 'housing_related', 'advice', 'children'] as const;
+export const SUPPORT_TYPES = [
+  'advocacy',
+  'prevention_advice',
+  'specialist',
+  'general',
+  'housing_related',
+  'advice',
+  'children',
+] as const;
 export const MEASURE_CODES = [
   'door_replacement',
   'door_reinforcement',
@@ -98,7 +146,9 @@ export class AddressDto {
   @ApiProperty({ example: 'CV1 2AB' })
   @Transform(trim)
   @IsString()
-  @Matches(/^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$/, { message: 'postcode must be a UK postcode' })
+  @Matches(/^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$/, {
+    message: 'postcode must be a UK postcode',
+  })
   postcode: string;
 }
 
@@ -114,16 +164,24 @@ export class HouseholdDto {
 }
 
 export class CreateCaseDto {
-  @ApiProperty({ type: ServiceUserDto }) @ValidateNested() @Type(() => ServiceUserDto) serviceUser: ServiceUserDto;
+  @ApiProperty({ type: ServiceUserDto })
+  @ValidateNested()
+  @Type(() => ServiceUserDto)
+  serviceUser: ServiceUserDto;
   @ApiProperty({ type: AddressDto }) @ValidateNested() @Type(() => AddressDto) address: AddressDto;
-  @ApiProperty({ type: HouseholdDto }) @ValidateNested() @Type(() => HouseholdDto) household: HouseholdDto;
+  @ApiProperty({ type: HouseholdDto })
+  @ValidateNested()
+  @Type(() => HouseholdDto)
+  household: HouseholdDto;
   @ApiProperty({ enum: TENURES }) @IsIn(TENURES) tenure: (typeof TENURES)[number];
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() landlordId?: string;
   @ApiProperty({ enum: RISK_LEVELS }) @IsIn(RISK_LEVELS) riskLevel: (typeof RISK_LEVELS)[number];
   @ApiProperty() @IsBoolean() maracReferred: boolean;
   @ApiProperty() @IsBoolean() perpetratorLivesAtProperty: boolean;
   @ApiProperty() @IsBoolean() serviceUserConsents: boolean;
-  @ApiProperty({ enum: REFERRAL_SOURCES }) @IsIn(REFERRAL_SOURCES) referralSource: (typeof REFERRAL_SOURCES)[number];
+  @ApiProperty({ enum: REFERRAL_SOURCES })
+  @IsIn(REFERRAL_SOURCES)
+  referralSource: (typeof REFERRAL_SOURCES)[number];
   @ApiProperty({ example: '2026-10-01' }) @IsCalendarDate() referralDate: string;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
   @IsOptional()
@@ -132,7 +190,10 @@ export class CreateCaseDto {
   @IsIn(CHARACTERISTICS, { each: true })
   characteristics?: (typeof CHARACTERISTICS)[number][];
   @ApiProperty({ enum: PRIORITIES }) @IsIn(PRIORITIES) priority: (typeof PRIORITIES)[number];
-  @ApiPropertyOptional({ description: 'How installers get in: kept encrypted, shown to the installer while the job is live' })
+  @ApiPropertyOptional({
+    description:
+      'How installers get in: kept encrypted, shown to the installer while the job is live',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -141,12 +202,33 @@ export class CreateCaseDto {
 }
 
 export class PatchCaseDto {
-  @ApiPropertyOptional({ type: ServiceUserDto }) @IsOptional() @ValidateNested() @Type(() => ServiceUserDto) serviceUser?: ServiceUserDto;
-  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto;
-  @ApiPropertyOptional({ type: HouseholdDto }) @IsOptional() @ValidateNested() @Type(() => HouseholdDto) household?: HouseholdDto;
-  @ApiPropertyOptional({ enum: TENURES }) @IsOptional() @IsIn(TENURES) tenure?: (typeof TENURES)[number];
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) @IsOptional() @IsUUID() landlordId?: string;
-  @ApiPropertyOptional({ enum: RISK_LEVELS }) @IsOptional() @IsIn(RISK_LEVELS) riskLevel?: (typeof RISK_LEVELS)[number];
+  @ApiPropertyOptional({ type: ServiceUserDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ServiceUserDto)
+  serviceUser?: ServiceUserDto;
+  @ApiPropertyOptional({ type: AddressDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AddressDto)
+  address?: AddressDto;
+  @ApiPropertyOptional({ type: HouseholdDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HouseholdDto)
+  household?: HouseholdDto;
+  @ApiPropertyOptional({ enum: TENURES })
+  @IsOptional()
+  @IsIn(TENURES)
+  tenure?: (typeof TENURES)[number];
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @IsUUID()
+  landlordId?: string;
+  @ApiPropertyOptional({ enum: RISK_LEVELS })
+  @IsOptional()
+  @IsIn(RISK_LEVELS)
+  riskLevel?: (typeof RISK_LEVELS)[number];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() maracReferred?: boolean;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
   @IsOptional()
@@ -154,9 +236,14 @@ export class PatchCaseDto {
   @ArrayUnique()
   @IsIn(CHARACTERISTICS, { each: true })
   characteristics?: (typeof CHARACTERISTICS)[number][];
-  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: (typeof PRIORITIES)[number];
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: (typeof PRIORITIES)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) accessNotes?: string;
-  @ApiPropertyOptional({ description: 'Only named staff (and scheme managers) may open a restricted case' })
+  @ApiPropertyOptional({
+    description: 'Only named staff (and scheme managers) may open a restricted case',
+  })
   @IsOptional()
   @IsBoolean()
   restricted?: boolean;
@@ -171,7 +258,10 @@ export class PatchCaseDto {
 
 export class ListCasesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CASE_STATUSES }) @IsOptional() @IsIn(CASE_STATUSES) status?: string;
-  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() assignedTo?: string;
   @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: string;
   @ApiPropertyOptional({ enum: ['names'] }) @IsOptional() @IsIn(['names']) include?: string;
@@ -184,7 +274,10 @@ export class ListCasesQuery extends PageQuery {
 
 /** Common to every action endpoint. */
 export class ActionDto {
-  @ApiPropertyOptional({ description: 'When it happened (defaults to now); never in the future or before the previous event' })
+  @ApiPropertyOptional({
+    description:
+      'When it happened (defaults to now); never in the future or before the previous event',
+  })
   @IsOptional()
   @IsInstant()
   occurredAt?: string;
@@ -227,11 +320,15 @@ export class SurveyResultDto extends ActionDto {
 }
 
 export class CancelDto extends ActionDto {
-  @ApiProperty({ enum: CANCEL_REASONS }) @IsIn(CANCEL_REASONS) reason: (typeof CANCEL_REASONS)[number];
+  @ApiProperty({ enum: CANCEL_REASONS })
+  @IsIn(CANCEL_REASONS)
+  reason: (typeof CANCEL_REASONS)[number];
 }
 
 export class UnsuccessfulDto extends ActionDto {
-  @ApiProperty({ enum: UNSUCCESSFUL_REASONS }) @IsIn(UNSUCCESSFUL_REASONS) reason: (typeof UNSUCCESSFUL_REASONS)[number];
+  @ApiProperty({ enum: UNSUCCESSFUL_REASONS })
+  @IsIn(UNSUCCESSFUL_REASONS)
+  reason: (typeof UNSUCCESSFUL_REASONS)[number];
 }
 
 export class ReviewDto extends ActionDto {

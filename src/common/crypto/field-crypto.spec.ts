@@ -41,7 +41,9 @@ describe(FieldCrypto.name, () => {
   });
 
   it('hashes postcodes irrespective of spacing and case', async () => {
-    expect(sut.hash(normalisePostcode('cv1 2ab'), 'postcode')).toBe(sut.hash(normalisePostcode('CV12AB'), 'postcode'));
+    expect(sut.hash(normalisePostcode('cv1 2ab'), 'postcode')).toBe(
+      sut.hash(normalisePostcode('CV12AB'), 'postcode'),
+    );
     expect(sut.hash('CV12AB', 'postcode')).not.toBe(sut.hash('CV12AB', 'person'));
   });
 });

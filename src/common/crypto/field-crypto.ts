@@ -34,7 +34,13 @@ export class FieldCrypto {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return ['v1', this.current.id, iv.toString('base64'), tag.toString('base64'), ct.toString('base64')].join(':');
+    return [
+      'v1',
+      this.current.id,
+      iv.toString('base64'),
+      tag.toString('base64'),
+      ct.toString('base64'),
+    ].join(':');
   }
 
   decrypt(stored: string, context: string): string {
@@ -46,7 +52,10 @@ export class FieldCrypto {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[2], 'base64'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(parts[3], 'base64'));
-      return Buffer.concat([decipher.update(Buffer.from(parts[4], 'base64')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(parts[4], 'base64')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       throw new DecryptionError();
     }
@@ -66,7 +75,9 @@ export class FieldCrypto {
 
   /** Keyed hash for equality search (postcodes, same-person matching) without storing the value. */
   hash(normalised: string, purpose: string): string {
-    return createHmac('sha256', this.hashKey).update(`${purpose}\u0000${normalised}`).digest('base64url');
+    return createHmac('sha256', this.hashKey)
+      .update(`${purpose}\u0000${normalised}`)
+      .digest('base64url');
   }
 }
 

@@ -1,0 +1,136 @@
+// PostgreSQL is the record; Redis only schedules. The reconciler (a BullMQ job scheduler) rebuilds
+// from stored deadlines every job that should exist: everything due now is queued at once, and
+// everything due before the next pass is queued with its delay. Deterministic job ids make this a
+// no-op when the jobs are already there, and idempotent handlers make a duplicate harmless.
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { DEFAULT_JOB_OPTIONS } from './outbox-relay.service.js';
+import { JOBS, QUEUES, jobIds } from './queue.constants.js';
+
+export interface ReconcileResult {
+  approvals: number;
+  jobs: number;
+  reviews: number;
+}
+
+@Injectable()
+export class Reconciler {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectQueue(QUEUES.chasing) private readonly chasing: Queue,
+    @InjectQueue(QUEUES.maintenance) private readonly maintenance: Queue,
+    @InjectQueue(QUEUES.notifications) private readonly notifications: Queue,
+  ) {}
+
+  /** (Re)creates the repeatable schedulers; safe to call on every start. */
+  async ensureSchedulers(): Promise<void> {
+    await this.maintenance.upsertJobScheduler(
+      'reconcile',
+      { every: this.config.env.RECONCILE_EVERY_MS },
+      { name: JOBS.reconcile, data: {} },
+    );
+    await this.maintenance.upsertJobScheduler(
+      'length-of-stay',
+      { pattern: '15 2 * * *', tz: 'Europe/London' },
+      { name: JOBS.lengthOfStay, data: {} },
+    );
+  }
+
+  async run(): Promise<ReconcileResult> {
+    await this.ensureSchedulers();
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + 2 * this.config.env.RECONCILE_EVERY_MS);
+    const delay = (at: Date) => Math.max(0, at.getTime() - now.getTime());
+    const approvals: { id: string; chase_count: number; next_chase_at: Date }[] =
+      await this.ds.query(
+        `SELECT id, chase_count, next_chase_at FROM approvals WHERE status = 'pending' AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
+        [horizon],
+      );
+    for (const a of approvals) {
+      await ensureJob(
+        this.chasing,
+        JOBS.approvalChase,
+        { approvalId: a.id },
+        jobIds.approvalChase(a.id, a.chase_count + 1),
+        delay(a.next_chase_at),
+      );
+    }
+    const jobs: { id: string; status: string; chase_count: number; next_chase_at: Date }[] =
+      await this.ds.query(
+        `SELECT id, status, chase_count, next_chase_at FROM jobs WHERE status IN ('offered','accepted') AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
+        [horizon],
+      );
+    for (const j of jobs) {
+      const phase = j.status === 'offered' ? 'confirm' : 'outcome';
+      await ensureJob(
+        this.chasing,
+        JOBS.jobChase,
+        { jobId: j.id },
+        jobIds.jobChase(j.id, `${phase}-${j.chase_count + 1}`),
+        delay(j.next_chase_at),
+      );
+    }
+    const reviews: {
+      case_id: string;
+      offset_days: number;
+      reminded_at: Date | null;
+      next_action_at: Date;
+    }[] = await this.ds.query(
+      `SELECT case_id, offset_days, reminded_at, next_action_at FROM review_schedules WHERE next_action_at IS NOT NULL AND next_action_at <= $1`,
+      [horizon],
+    );
+    for (const r of reviews) {
+      await ensureJob(
+        this.chasing,
+        JOBS.reviewDue,
+        { caseId: r.case_id, offsetDays: r.offset_days },
+        jobIds.reviewDue(r.case_id, r.offset_days, r.reminded_at ? 'overdue' : 'due'),
+        delay(r.next_action_at),
+      );
+    }
+    const queued: { id: string }[] = await this.ds.query(
+      `SELECT id FROM notifications WHERE status = 'queued' AND created_at < $1`,
+      [new Date(now.getTime() - 60_000)],
+    );
+    for (const n of queued) {
+      await ensureJob(
+        this.notifications,
+        JOBS.emailSend,
+        { notificationId: n.id },
+        jobIds.emailSend(n.id),
+        0,
+      );
+    }
+    return { approvals: approvals.length, jobs: jobs.length, reviews: reviews.length };
+  }
+}
+
+/**
+ * Makes sure a job with this id will run: adds it when missing, promotes a delayed one that is due
+ * now, and replaces one that already finished while the work is still due (it ran early).
+ */
+export async function ensureJob(
+  queue: Queue,
+  name: string,
+  data: Record<string, unknown>,
+  jobId: string,
+  delay: number,
+): Promise<void> {
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'delayed') {
+      if (delay === 0) await existing.promote().catch(() => undefined);
+      return;
+    }
+    if (state !== 'completed' && state !== 'failed') return;
+    await existing.remove().catch(() => undefined);
+  }
+  await queue.add(name, data, { ...DEFAULT_JOB_OPTIONS, jobId, delay });
+}
