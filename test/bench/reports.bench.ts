@@ -148,15 +148,20 @@ async function seedOn(ds: QueryRunner): Promise<string> {
                                              WHEN s.r_reason < 0.85 THEN 'cannot_fit' ELSE 'other' END END,
              CASE s.status
                WHEN 'declined' THEN ARRAY[(ARRAY['no_capacity','unable_to_contact','declined_support','needs_not_met','not_eligible','other'])[1 + floor(s.r_reason * 6)::int]]
-               WHEN 'closed' THEN array_remove(ARRAY[(ARRAY['support_completed','moved_other_safe_accommodation','moved_in_with_perpetrator','resumed_relationship','asked_to_leave','disengaged','moved_away','other'])[1 + floor(s.r_reason * 8)::int],
-                                                      CASE WHEN random() < 0.2 THEN 'other' END], NULL)
+               WHEN 'closed' THEN array_remove(ARRAY[
+                 -- Exit reasons roughly as services report them: most complete support; few go back.
+                 CASE WHEN s.r_reason < 0.45 THEN 'support_completed' WHEN s.r_reason < 0.57 THEN 'moved_other_safe_accommodation'
+                      WHEN s.r_reason < 0.61 THEN 'moved_in_with_perpetrator' WHEN s.r_reason < 0.65 THEN 'resumed_relationship'
+                      WHEN s.r_reason < 0.70 THEN 'asked_to_leave' WHEN s.r_reason < 0.85 THEN 'disengaged'
+                      WHEN s.r_reason < 0.95 THEN 'moved_away' ELSE 'other' END,
+                 CASE WHEN random() < 0.1 THEN 'other' END], NULL)
                ELSE '{}' END,
              CASE WHEN s.status = 'closed' THEN CASE WHEN s.r_reason < 0.6 THEN 'planned' ELSE 'unplanned' END END,
              CASE WHEN s.status = 'closed' THEN array_remove(ARRAY[
                CASE WHEN random() < 0.7 THEN 'advocacy' END, CASE WHEN random() < 0.5 THEN 'prevention_advice' END,
                CASE WHEN random() < 0.2 THEN 'specialist' END, CASE WHEN random() < 0.3 THEN 'housing_related' END,
                CASE WHEN random() < 0.2 THEN 'children' END], NULL) ELSE '{}' END,
-             s.status IN ('closed', 'in_support') AND random() < 0.08,
+             s.status IN ('closed', 'in_support') AND random() < 0.05,
              s.status NOT IN ('closed', 'declined', 'cancelled', 'unsuccessful', 'in_support') AND random() < 0.05,
              s.referred_at, s.referred_at
       FROM bench_seed s
