@@ -381,8 +381,12 @@ export class ReportsRepository {
         .join(' | ');
     const bit = (codes: readonly string[], code: string) => 1 << codes.indexOf(code);
     const perPerson = [
+      `('households', '', pc.households)`,
+      `('children', '', pc.children)`,
       `('continuing', '', pc.continuing)`,
-      ...RECORDED_CHARACTERISTICS.map((code) => `('characteristic', '${code}', pc.ch_${code})`),
+      ...['male', 'aged_16_25', 'aged_65_plus', ...RECORDED_CHARACTERISTICS].map(
+        (code) => `('characteristic', '${code}', pc.ch_${code})`,
+      ),
       ...SUPPORT_TYPES.map((code) => `('support_type', '${code}', pc.st_${code})`),
     ].join(',\n            ');
     const rows = await this.read(
@@ -400,23 +404,28 @@ export class ReportsRepository {
         SELECT ${supportedCols} FROM cases c
         WHERE c.scheme_id = $1 AND c.installed_at < $2 AND c.installed_at IS NOT NULL AND c.support_ended_at IS NULL
       ),
-      latest AS MATERIALIZED (
-        -- person_hash is an opaque key: byte order (COLLATE "C") sorts it several times faster.
-        SELECT DISTINCT ON (s.person_hash COLLATE "C") s.person_hash, s.gender, s.age_at_referral AS age,
-               s.household_children AS children
+      person AS MATERIALIZED (
+        -- One row per person, in one sort: demographics from their latest case; characteristics and
+        -- support types from any of their cases (bit masks OR-ed over the person's cases).
+        -- person_hash is an opaque key, so byte order (COLLATE "C") serves and sorts fastest.
+        SELECT DISTINCT ON (s.person_hash COLLATE "C")
+               s.gender, s.age_at_referral AS age, s.household_children AS children,
+               bit_or(${mask('s.characteristics', RECORDED_CHARACTERISTICS)}) OVER w AS chars,
+               bit_or(${mask('s.support_types', SUPPORT_TYPES)}) OVER w AS types,
+               bool_or(s.gender = 'trans_or_non_binary') OVER w AS trans,
+               bool_or(s.support_ended_at IS NULL OR s.support_ended_at >= $3) OVER w AS continuing
         FROM supported s
+        -- The window is ordered like the DISTINCT ON, so one sort serves both.
+        WINDOW w AS (PARTITION BY s.person_hash COLLATE "C" ORDER BY s.referral_date DESC, s.created_at DESC, s.id DESC
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
         ORDER BY s.person_hash COLLATE "C", s.referral_date DESC, s.created_at DESC, s.id DESC
       ),
-      people AS (
-        SELECT bit_or(${mask('s.characteristics', RECORDED_CHARACTERISTICS)}) AS chars,
-               bit_or(${mask('s.support_types', SUPPORT_TYPES)}) AS types,
-               bool_or(s.gender = 'trans_or_non_binary') AS trans,
-               bool_or(s.support_ended_at IS NULL OR s.support_ended_at >= $3) AS continuing
-        FROM supported s
-        GROUP BY s.person_hash
-      ),
-      people_counts AS (
-        SELECT count(*) FILTER (WHERE continuing) AS continuing,
+      person_counts AS (
+        SELECT count(*) AS households, COALESCE(sum(children), 0) AS children,
+               count(*) FILTER (WHERE continuing) AS continuing,
+               count(*) FILTER (WHERE gender = 'male') AS ch_male,
+               count(*) FILTER (WHERE age BETWEEN 16 AND 25) AS ch_aged_16_25,
+               count(*) FILTER (WHERE age >= 65) AS ch_aged_65_plus,
                ${RECORDED_CHARACTERISTICS.map((code) =>
                  code === 'lgbtq'
                    ? // LGBTQ+ includes trans and non-binary people, whichever way it was recorded.
@@ -424,7 +433,7 @@ export class ReportsRepository {
                    : `count(*) FILTER (WHERE chars & ${bit(RECORDED_CHARACTERISTICS, code)} <> 0) AS ch_${code}`,
                ).join(',\n               ')},
                ${SUPPORT_TYPES.map((code) => `count(*) FILTER (WHERE types & ${bit(SUPPORT_TYPES, code)} <> 0) AS st_${code}`).join(',\n               ')}
-        FROM people
+        FROM person
       ),
       declined AS MATERIALIZED (
         SELECT DISTINCT ON (c.person_hash COLLATE "C") c.person_hash, c.outcome_reasons
@@ -445,21 +454,16 @@ export class ReportsRepository {
         ) d
         ORDER BY d.person_hash COLLATE "C", d.support_ended_at DESC, d.id DESC
       )
-      SELECT 'households' AS section, '' AS key, count(*)::numeric AS value FROM latest
-      UNION ALL SELECT 'gender', gender, count(*) FROM latest GROUP BY gender
-      UNION ALL SELECT 'children', '', COALESCE(sum(children), 0) FROM latest
+      SELECT v.section, v.key, v.value::numeric FROM person_counts pc CROSS JOIN LATERAL (VALUES
+            ${perPerson}
+          ) v(section, key, value)
+      UNION ALL SELECT 'gender', gender, count(*) FROM person GROUP BY gender
       UNION ALL SELECT 'age_band',
           CASE WHEN age < 16 THEN 'under16' WHEN age <= 25 THEN 'aged16to25' WHEN age <= 35 THEN 'aged26to35'
                WHEN age <= 45 THEN 'aged36to45' WHEN age <= 55 THEN 'aged46to55' WHEN age <= 64 THEN 'aged56to64'
                ELSE 'aged65plus' END,
           count(*)
-        FROM latest GROUP BY 2
-      UNION ALL SELECT 'characteristic', 'male', count(*) FROM latest WHERE gender = 'male'
-      UNION ALL SELECT 'characteristic', 'aged_16_25', count(*) FROM latest WHERE age BETWEEN 16 AND 25
-      UNION ALL SELECT 'characteristic', 'aged_65_plus', count(*) FROM latest WHERE age >= 65
-      UNION ALL SELECT v.section, v.key, v.value FROM people_counts pc CROSS JOIN LATERAL (VALUES
-            ${perPerson}
-          ) v(section, key, value)
+        FROM person GROUP BY 2
       UNION ALL SELECT 'declined', '', count(*) FROM declined
       UNION ALL SELECT 'declined_reason', r, count(*) FROM (
           SELECT DISTINCT person_hash, CASE WHEN r = ANY($5::text[]) THEN r ELSE 'other' END AS r
