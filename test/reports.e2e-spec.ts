@@ -119,7 +119,7 @@ describe('reports (seeded cases)', () => {
         gender: 'trans_or_non_binary',
         age: 70,
       },
-      // Installed in the previous year (31 Mar 2025), support ended 30 Apr 2025: exactly one month (month-end clamped).
+      // Installed in the previous year (31 Mar 2025), support ended 30 Apr 2025: 0 whole months (the 31st is never reached).
       {
         ref: 'C8',
         person: 'p7',
@@ -804,21 +804,18 @@ describe('reports (seeded cases)', () => {
       expect(res.body.definitions.bands).toMatch(/exactly 1 month is in m1to3/);
     });
 
-    it('counts the previous year’s cohort, including a month-end stay of exactly one month', async () => {
-      // C8: 31 Mar 2025 → 30 Apr 2025 is one whole month.
+    it('counts the previous year’s cohort, where 31 March to 30 April is not yet a month', async () => {
+      // C8: 31 Mar 2025 → 30 Apr 2025 never reaches a 31st: 0 whole months, as in the nightly measurement.
       const res = await get('length-of-stay?from=2024-04-01&to=2025-03-31');
       expect(res.body).toEqual(
         expect.objectContaining({
           count: 1,
-          medianMonths: 1,
+          medianMonths: 0,
           stillInSupport: 0,
-          bands: { lt1: 0, m1to3: 1, m3to6: 0, gt6: 0 },
+          bands: { lt1: 1, m1to3: 0, m3to6: 0, gt6: 0 },
         }),
       );
-      expect(res.body.histogramMonths).toEqual([
-        { months: 0, count: 0 },
-        { months: 1, count: 1 },
-      ]);
+      expect(res.body.histogramMonths).toEqual([{ months: 0, count: 1 }]);
     });
 
     it('keeps measuring ongoing stays up to today', async () => {
@@ -952,8 +949,8 @@ describe('reports (seeded cases)', () => {
           advice: 0,
           children: 1,
         },
-        // Leavers: C1 4, C8 1, C9 0, C15 6, C16 1 → [0,1,1,4,6].
-        lengthOfStay: { count: 5, medianMonths: 1, bands: { lt1: 1, m1to3: 2, m3to6: 2, gt6: 0 } },
+        // Leavers: C1 4, C8 0, C9 0, C15 6, C16 1 → [0,0,1,4,6].
+        lengthOfStay: { count: 5, medianMonths: 1, bands: { lt1: 2, m1to3: 1, m3to6: 2, gt6: 0 } },
       });
       expect(Object.keys(definitions)).toEqual(
         expect.arrayContaining([

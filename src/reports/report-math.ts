@@ -2,6 +2,7 @@
 // on its own: medians and the p90, financial years and quarters, whole calendar months and the
 // national return's length-of-stay bands. The SQL in reports.repository.ts applies the same rules
 // set-based; reports.e2e-spec.ts checks that both agree.
+import { wholeMonths } from '../common/months.js';
 import { addDays, londonDate } from '../common/working-days.js';
 
 export { addDays, londonDate };
@@ -55,7 +56,7 @@ function daysInMonth(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
-/** Adds calendar months; a day that does not exist in the target month becomes its last day (31 Jan + 1 month = 28/29 Feb), as in PostgreSQL. */
+/** Adds calendar months; a day that does not exist in the target month becomes its last day (31 Jan + 1 month = 28/29 Feb). */
 export function addMonthsClamped(date: string, months: number): string {
   const [y, m, d] = parts(date);
   const index = y * 12 + (m - 1) + months;
@@ -65,27 +66,13 @@ export function addMonthsClamped(date: string, months: number): string {
 }
 
 /**
- * Whole calendar months from `start` to `end`: the largest n with start + n months ≤ end (month-end
- * clamped). 15 Jan → 14 Feb is 0; 15 Jan → 15 Feb is 1; 31 Jan → 28 Feb is 1. Never negative.
+ * Whole calendar months from `start` to `end`, by the product's one rule (common/months.ts, also
+ * used by the nightly length-of-stay measurement): the months between the two dates, less one when
+ * the end's day of the month comes before the start's. 15 Jan → 14 Feb is 0; 15 Jan → 15 Feb is 1;
+ * 31 Jan → 28 Feb is 0 (the 31st is never reached); never negative.
  */
 export function wholeMonthsBetween(start: string, end: string): number {
-  if (end <= start) return 0;
-  const [sy, sm] = parts(start);
-  const [ey, em] = parts(end);
-  const n = (ey - sy) * 12 + (em - sm);
-  return addMonthsClamped(start, n) > end ? n - 1 : n;
-}
-
-/**
- * The same count as wholeMonthsBetween, in the form the SQL evaluates per row (no date arithmetic):
- * the difference in months, less one when the day of the month is not reached — unless `end` is the
- * last day of its month, where adding months clamps.
- */
-export function wholeMonthsByDayRule(start: string, end: string): number {
-  const [sy, sm, sd] = parts(start);
-  const [ey, em, ed] = parts(end);
-  const endIsLastDay = ed === daysInMonth(ey, em);
-  return Math.max(0, (ey - sy) * 12 + (em - sm) - (sd > ed && !endIsLastDay ? 1 : 0));
+  return wholeMonths(start, end);
 }
 
 /** Days from one calendar date to another (negative when `end` is earlier). */

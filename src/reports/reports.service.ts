@@ -56,7 +56,7 @@ const BANDS_RULE =
   'Bands over whole months: lt1 = 0 months; m1to3 = 1 or 2 months (exactly 1 month is in m1to3); m3to6 = 3 to 6 months inclusive (exactly 3 and exactly 6 are in m3to6); gt6 = 7 months or more (strictly more than 6 whole months).';
 
 const MONTHS_RULE =
-  'Months are whole calendar months from the UK date of installation: the largest n for which installation date + n months (a missing day becomes the last day of the month, so 31 Jan + 1 month = 28 Feb) is on or before the end date.';
+  'Months are whole calendar months between UK dates: the months from the installation date to the end date, less one when the end date’s day of the month comes before the installation’s (15 Jan → 14 Feb is 0, 15 Jan → 15 Feb is 1, 31 Jan → 28 Feb is 0) — the same rule as the nightly length-of-stay measurement.';
 
 const MEDIAN_RULE =
   'median: the middle value, or the mean of the two middle values for an even count; null when there are none.';
