@@ -371,12 +371,12 @@ export class ReportsRepository {
    * bit masks per person by one hash aggregate).
    */
   async annualReturn(schemeId: string, p: PeriodBounds): Promise<AnnualReturnRow[]> {
-    const supportedCols = `c.id, c.person_hash, c.gender, c.age_at_referral, c.household_children, c.characteristics,
-                           c.support_types, c.referral_date, c.created_at, c.support_ended_at`;
     const mask = (column: string, codes: readonly string[]) =>
       codes
         .map((code, i) => `CASE WHEN '${code}' = ANY(${column}) THEN ${1 << i} ELSE 0 END`)
         .join(' | ');
+    const supportedCols = `c.id, c.person_hash, c.gender, c.age_at_referral, c.household_children, c.characteristics,
+                           c.support_types, c.referral_date, c.created_at, c.support_ended_at`;
     const bit = (codes: readonly string[], code: string) => 1 << codes.indexOf(code);
     const perPerson = [
       `('households', '', pc.households)`,
@@ -408,11 +408,18 @@ export class ReportsRepository {
         -- person_hash is an opaque key, so byte order (COLLATE "C") serves and sorts fastest.
         SELECT DISTINCT ON (s.person_hash COLLATE "C")
                s.gender, s.age_at_referral AS age, s.household_children AS children,
-               bit_or(${mask('s.characteristics', RECORDED_CHARACTERISTICS)}) OVER w AS chars,
-               bit_or(${mask('s.support_types', SUPPORT_TYPES)}) OVER w AS types,
+               bit_or(s.chars) OVER w AS chars, bit_or(s.types) OVER w AS types,
                bool_or(s.gender = 'trans_or_non_binary') OVER w AS trans,
-               bool_or(s.support_ended_at IS NULL OR s.support_ended_at >= $3) OVER w AS continuing
-        FROM supported s
+               bool_or(s.continuing) OVER w AS continuing
+        FROM (
+          -- Codes folded into bit masks before the sort, so it moves narrow rows.
+          SELECT x.id, x.person_hash, x.gender, x.age_at_referral, x.household_children, x.referral_date, x.created_at,
+                 (${mask('x.characteristics', RECORDED_CHARACTERISTICS)}) AS chars,
+                 (${mask('x.support_types', SUPPORT_TYPES)}) AS types,
+                 (x.support_ended_at IS NULL OR x.support_ended_at >= $3) AS continuing
+          FROM supported x
+          OFFSET 0
+        ) s
         -- The window is ordered like the DISTINCT ON, so one sort serves both.
         WINDOW w AS (PARTITION BY s.person_hash COLLATE "C" ORDER BY s.referral_date DESC, s.created_at DESC, s.id DESC
                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
