@@ -9,11 +9,14 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { Clock } from './common/clock.js';
+import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import { AppConfig, loadConfig } from './config/app-config.js';
 import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstrap.js';
 import { createDataSource } from './database/data-source.js';
 import { connectRedis, createRedis } from './core/redis.js';
 import { requestId } from './logging.js';
+import { HealthService } from './health/health.js';
+import { toProblem } from './common/problem.filter.js';
 import { UsersService } from './users/users.service.js';
 
 export const API_PREFIX = 'api/v1';
@@ -73,6 +76,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     trustProxy: false,
     // On shutdown, idle keep-alive sockets are closed at once; in-flight requests still finish.
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
@@ -86,7 +91,9 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
       http: role !== 'worker',
     }),
     adapter,
-    { bufferLogs: true, abortOnError: false },
+    // JSON in, JSON out: Nest's parsers would also take form-encoded bodies, so Fastify's own
+    // JSON parser is the only one (prototype poisoning refused); anything else is a 415.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
@@ -101,6 +108,7 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   let closing = false;
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -133,6 +141,17 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
     jsonDocumentUrl: 'docs-json',
   });
   fastify.get(`/${API_PREFIX}/docs-json`, async () => doc);
+  // Health also answers under the API's base path, for clients that prefix every call with it.
+  const health = app.get(HealthService);
+  fastify.get(`/${API_PREFIX}/health/live`, async () => ({ status: 'ok' }));
+  fastify.get(`/${API_PREFIX}/health/ready`, async (req, reply) => {
+    try {
+      return await health.ready();
+    } catch (err) {
+      const problem = toProblem(err, req.url);
+      return reply.status(problem.status).type('application/problem+json').send(problem);
+    }
+  });
   if (config.env.ADMIN_EMAIL && config.env.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureAdmin(config.env.ADMIN_EMAIL, config.env.ADMIN_PASSWORD);
   }

@@ -31,6 +31,8 @@ describe('foundation', () => {
       const ready = await t.http.get('/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.checks.redis.maxmemoryPolicy).toBe('noeviction');
+      expect((await t.http.get('/api/v1/health/live')).status).toBe(200);
+      expect((await t.http.get('/api/v1/health/ready')).status).toBe(200);
     });
 
     it('answers unknown routes with a 404 problem', async () => {

@@ -15,7 +15,7 @@ export class DecisionDto {
   @MaxLength(200)
   respondent: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
 
 export class ConsentDecisionDto {
@@ -47,14 +47,17 @@ export class ApprovalResponse {
   @ApiProperty({ description: 'retrospective (after an emergency install)' })
   retrospective: boolean;
   @ApiPropertyOptional({ nullable: true, type: Number }) amount: number | null;
-  @ApiProperty() dueAt: string;
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
   @ApiProperty() overdue: boolean;
   @ApiProperty() chaseCount: number;
-  @ApiPropertyOptional({ nullable: true, type: String }) lastChasedAt: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) escalatedAt: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) decidedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) lastChasedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) escalatedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) decidedAt:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) respondent: string | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({
     description: 'the landlord’s single-use link; returned when the request is created',
   })
@@ -73,6 +76,6 @@ export class ConsentViewResponse {
     quantity: number;
     location?: string;
   }[];
-  @ApiProperty() dueAt: string;
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
   @ApiProperty({ enum: APPROVAL_STATUSES }) status: string;
 }

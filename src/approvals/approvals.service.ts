@@ -4,9 +4,11 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
+import { ListQuery } from '../common/list-query.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { workingDaysDeadline } from '../common/working-days.js';
 import { AppConfig } from '../config/app-config.js';
@@ -63,6 +65,7 @@ export class ApprovalsService {
     private readonly work: WorkService,
     private readonly notifications: NotificationsService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   toResponse(a: ApprovalRow, consentUrl?: string): ApprovalResponse {
@@ -147,7 +150,9 @@ export class ApprovalsService {
         kind: 'consent_request',
         caseId: row.id,
         to: landlord.email,
-        subject: `Consent requested for security works at ${p.address.line1}`,
+        // The address goes in the (encrypted) body only: subjects are stored in the clear and show
+        // in mail listings and server logs.
+        subject: `Consent requested for security works (${row.reference})`,
         body: landlordEmail(p, row.measures ?? [], due, url, false),
         dedupeKey: `consent-request:${id}`,
       });
@@ -297,36 +302,22 @@ export class ApprovalsService {
   }
 
   async list(me: Principal, q: ListApprovalsQuery): Promise<Page<ApprovalResponse>> {
-    const limit = q.limit ?? 50;
-    const c = decodeCursor(q.cursor);
-    const params: unknown[] = [me.schemeId, limit + 1];
-    const where = ['a.scheme_id = $1'];
-    const add = (sql: (p: string) => string, v: unknown) => {
-      params.push(v);
-      where.push(sql(`$${params.length}`));
-    };
-    if (me.role === 'idva') add((p) => visibleToSql('c', `${p}::uuid`), me.id);
-    if (q.status) add((p) => `a.status = ${p}`, q.status);
-    if (q.kind) add((p) => `a.kind = ${p}`, q.kind);
-    if (q.overdue)
-      add(
-        (p) =>
-          `${q.overdue === 'true' ? '' : 'NOT '}(a.status = 'pending' AND a.due_at < ${p} AND (a.next_chase_at IS NOT NULL OR NOT a.retrospective))`,
-        this.engine.now(),
-      );
-    if (c) {
-      params.push(c.at, c.id);
-      where.push(`(a.created_at, a.id) < ($${params.length - 1}, $${params.length}::uuid)`);
+    const list = new ListQuery('a', me.schemeId, q.limit ?? 50);
+    if (me.role === 'idva') list.add((p) => visibleToSql('c', `${p}::uuid`), me.id);
+    if (q.status) list.add((p) => `a.status = ${p}`, q.status);
+    if (q.kind) list.add((p) => `a.kind = ${p}`, q.kind);
+    if (q.overdue) {
+      const overdue = (p: string) =>
+        `(a.status = 'pending' AND a.due_at < ${p} AND (a.next_chase_at IS NOT NULL OR NOT a.retrospective))`;
+      list.add((p) => (q.overdue === 'true' ? overdue(p) : `NOT ${overdue(p)}`), this.engine.now());
     }
-    const rows: ApprovalRow[] = await this.engine.tx((m) =>
-      m.query(
-        `SELECT ${APPROVAL_SELECT} FROM approvals a JOIN cases c ON c.id = a.case_id WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT $2`,
-        params,
-      ),
-    );
+    const [sql, params] = list
+      .after(decodeCursor(q.cursor))
+      .build(APPROVAL_SELECT, 'approvals a JOIN cases c ON c.id = a.case_id');
+    const rows: ApprovalRow[] = await this.engine.manager.query(sql, params);
     return toPage(
       rows,
-      limit,
+      list.limit,
       (r) => r.created_at,
       (r) => this.toResponse(r),
     );
@@ -498,25 +489,32 @@ export class ApprovalsService {
     return a;
   }
 
+  /** What the landlord sees: the address and the works — nothing about the household or abuse. */
+  private consentView(row: CaseRow, a: ApprovalRow): ConsentViewResponse {
+    const p = this.cases.personal(row);
+    const proposedWorks = (row.measures ?? []).map((x) => ({
+      code: x.code,
+      quantity: x.quantity,
+      ...(x.location ? { location: x.location } : {}),
+    }));
+    return { address: p.address, proposedWorks, dueAt: a.due_at.toISOString(), status: a.status };
+  }
+
   async viewConsent(token: string): Promise<ConsentViewResponse> {
     return this.engine.tx(async (m) => {
       const a = await this.byToken(m, token, false);
       const row = await this.engine.find(m, a.scheme_id, a.case_id);
-      const p = this.cases.personal(row);
-      await m.query(
-        `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data) VALUES ($1, NULL, 'consent.viewed', 'approval', $2, '{}')`,
-        [a.scheme_id, a.id],
+      await this.audit.write(
+        {
+          schemeId: a.scheme_id,
+          actorId: null,
+          action: 'consent.viewed',
+          entity: 'approval',
+          entityId: a.id,
+        },
+        m,
       );
-      return {
-        address: p.address,
-        proposedWorks: (row.measures ?? []).map((x) => ({
-          code: x.code,
-          quantity: x.quantity,
-          ...(x.location ? { location: x.location } : {}),
-        })),
-        dueAt: a.due_at.toISOString(),
-        status: a.status,
-      };
+      return this.consentView(row, a);
     });
   }
 
@@ -538,17 +536,7 @@ export class ApprovalsService {
           via: 'through the landlord’s consent link',
         },
       );
-      const p = this.cases.personal(row);
-      return {
-        address: p.address,
-        proposedWorks: (row.measures ?? []).map((x) => ({
-          code: x.code,
-          quantity: x.quantity,
-          ...(x.location ? { location: x.location } : {}),
-        })),
-        dueAt: decided.due_at.toISOString(),
-        status: decided.status,
-      };
+      return this.consentView(row, decided);
     });
   }
 

@@ -2,6 +2,7 @@
 // transaction as the change (so a rolled-back change leaves no audit row behind).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { currentRequestId } from '../common/request-context.js';
 
 export interface AuditEntry {
   schemeId: string | null;
@@ -22,8 +23,8 @@ export class AuditService {
     at?: Date,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data, at)
-       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))`,
+      `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data, at, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8)`,
       [
         entry.schemeId,
         entry.actorId,
@@ -32,6 +33,7 @@ export class AuditService {
         entry.entityId,
         entry.data ?? {},
         at ?? null,
+        currentRequestId(),
       ],
     );
   }

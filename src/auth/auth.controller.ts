@@ -6,7 +6,7 @@ import { UsersService } from '../users/users.service.js';
 import { UserResponse } from '../users/users.dto.js';
 import { LoginDto, LoginResponse } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
-import { CurrentUser, Public } from './decorators.js';
+import { Authenticated, CurrentUser, Public } from './decorators.js';
 import type { Principal } from './principal.js';
 
 @ApiTags('auth')
@@ -27,6 +27,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @Authenticated()
   @ApiBearerAuth()
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(401)

@@ -1,11 +1,14 @@
 // Deny by default: every route needs a valid bearer token unless marked @Public, and a role from
 // its @Roles list. A role that may never use a record route gets 404 (existence is not revealed);
-// on lists and actions it gets 403.
+// on lists and actions it gets 403. A token is only as good as its account: a user who was
+// deactivated or deleted, or whose role, scheme or contractor changed, is signed out at once.
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import { isUuid } from '../common/validation.js';
 import type { Role } from '../users/user.entity.js';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators.js';
+import { AUTHENTICATED_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators.js';
 import type { Principal } from './principal.js';
 import { TokenService } from './token.service.js';
 
@@ -14,9 +17,21 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly ds: DataSource,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  private async stillHolds(p: Principal): Promise<boolean> {
+    if (!isUuid(p.id)) return false;
+    const [u] = await this.ds.query(
+      `SELECT role, scheme_id, contractor_id FROM users WHERE id = $1 AND active`,
+      [p.id],
+    );
+    return (
+      !!u && u.role === p.role && u.scheme_id === p.schemeId && u.contractor_id === p.contractorId
+    );
+  }
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<{
@@ -28,10 +43,14 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header);
     const principal = m ? this.tokens.verify(m[1]) : null;
-    if (!principal) throw new UnauthorizedError();
+    if (!principal || !(await this.stillHolds(principal))) throw new UnauthorizedError();
     req.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (!roles) return true; // any signed-in user (e.g. GET /me, GET /tasks)
+    if (!roles) {
+      // Deny by default: a route must say who may use it.
+      if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_KEY, targets)) return true;
+      throw new ForbiddenError('This endpoint has no access rule, so nobody may use it.');
+    }
     if (roles.includes(principal.role)) return true;
     const isRecordRoute = /\/:id(\/|$)/.test(req.routeOptions?.url ?? '');
     if (isRecordRoute) throw new NotFoundError('record');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import argon2 from 'argon2';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { DataSource } from 'typeorm';
 import { UnauthorizedError } from '../common/errors.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -8,7 +8,7 @@ import type { LoginResponse } from './auth.dto.js';
 import { TokenService } from './token.service.js';
 
 // A real hash to verify against when the email is unknown, so both answers take the same time.
-const DUMMY_HASH = argon2.hash('not-a-real-password-0000');
+const DUMMY_HASH = hashPassword('not-a-real-password-0000');
 
 @Injectable()
 export class AuthService {
@@ -25,9 +25,7 @@ export class AuthService {
       .createQueryBuilder('u')
       .where('lower(u.email) = lower(:email)', { email: email.trim() })
       .getOne();
-    const ok = await argon2
-      .verify(user?.passwordHash ?? (await DUMMY_HASH), password)
-      .catch(() => false);
+    const ok = await verifyPassword(user?.passwordHash ?? (await DUMMY_HASH), password);
     if (!user || !ok || !user.active) {
       await this.limiter.failed(email);
       throw new UnauthorizedError('The email or password is not right.');

@@ -7,6 +7,10 @@ export const PUBLIC_KEY = 'sanctuary:public';
 
 /** The roles that may call a handler; everyone else gets 403 (lists, actions) or 404 (records). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+export const AUTHENTICATED_KEY = 'sanctuary:authenticated';
+
+/** Any signed-in user, whatever the role (their own profile, their own tasks). */
+export const Authenticated = () => SetMetadata(AUTHENTICATED_KEY, true);
 /** No token needed (login, health, docs, the landlord's consent link). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 

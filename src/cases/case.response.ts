@@ -13,12 +13,12 @@ export class CaseSummaryResponse {
   @ApiProperty({ enum: ['standard', 'emergency'] }) priority: string;
   @ApiProperty() tenure: string;
   @ApiProperty() riskLevel: string;
-  @ApiProperty() referralDate: string;
+  @ApiProperty({ format: 'date' }) referralDate: string;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) assignedTo: string | null;
   @ApiProperty() restricted: boolean;
   @ApiProperty() overdue: boolean;
-  @ApiProperty() statusChangedAt: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) statusChangedAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ description: 'only with ?include=names' }) serviceUserName?: string;
 }
 
@@ -41,13 +41,15 @@ export class CaseResponse extends CaseSummaryResponse {
   @ApiProperty() emergencyRoute: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) accessNotes: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) contractorId: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) installedAt: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) supportEndedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) installedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) supportEndedAt:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) outcome: Record<string, unknown> | null;
   @ApiProperty() resumedRelationship: boolean;
   @ApiProperty({ type: [String], description: 'actions the case allows now' })
   allowedActions: string[];
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class CasePage {
@@ -59,8 +61,8 @@ export class TimelineEventResponse {
   @ApiProperty() type: string;
   @ApiPropertyOptional({ nullable: true, type: String }) fromStatus: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) toStatus: string | null;
-  @ApiProperty() occurredAt: string;
-  @ApiProperty() recordedAt: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) actorId: string | null;
   @ApiProperty({ type: Object }) data: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String }) note?: string | null;
@@ -69,7 +71,7 @@ export class TimelineEventResponse {
 export class AuditEntryResponse {
   @ApiProperty() action: string;
   @ApiPropertyOptional({ nullable: true, type: String }) actorId: string | null;
-  @ApiProperty() at: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: Object }) data: Record<string, unknown>;
 }
 

@@ -8,9 +8,10 @@ import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto, normalisePostcode } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError } from '../common/errors.js';
 import { ACTION_LABELS, allowedActions } from './case-state-machine.js';
+import { ListQuery } from '../common/list-query.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { londonDate, londonStartOfDay } from '../common/working-days.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type Complete } from '../idempotency/idempotency.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { caseAccess, visibleToSql } from './case-access.js';
 import { ageOn, CASE_SELECT, type CaseRow, type Personal } from './case-row.js';
@@ -166,14 +167,26 @@ export class CasesService {
         [{ field: 'landlordId', message: 'is required unless tenure is owner_occupier' }],
       );
     }
-    return this.engine.tx(async (m) => {
-      const claim = await this.idempotency.claim(m, me.id, 'cases.create', key, dto);
-      if (claim.replay)
-        return toCaseResponseFor(
-          this,
-          await this.engine.find(m, me.schemeId!, claim.resourceId),
-          now,
-        );
+    return this.idempotency.run(
+      me.id,
+      'cases.create',
+      key,
+      dto,
+      (complete) => this.engine.tx((m) => this.insertCase(m, me, dto, now, age, complete)),
+      async (id) =>
+        toCaseResponseFor(this, await this.engine.find(this.engine.manager, me.schemeId!, id), now),
+    );
+  }
+
+  private async insertCase(
+    m: EntityManager,
+    me: Principal,
+    dto: CreateCaseDto,
+    now: Date,
+    age: number,
+    complete: Complete,
+  ): Promise<CaseResponse> {
+    {
       if (dto.landlordId) {
         const ok = await m.query(`SELECT 1 FROM landlords WHERE id = $1 AND scheme_id = $2`, [
           dto.landlordId,
@@ -248,9 +261,9 @@ export class CasesService {
         note: dto.note,
         data: { referralSource: dto.referralSource, priority: dto.priority },
       });
-      await this.idempotency.complete(m, me.id, 'cases.create', key, id);
+      await complete(m, id);
       return toCaseResponse(row, personal, now);
-    });
+    }
   }
 
   async get(me: Principal, id: string, accessReason?: string): Promise<CaseResponse> {
@@ -271,43 +284,27 @@ export class CasesService {
   }
 
   async list(me: Principal, q: ListCasesQuery): Promise<Page<CaseSummaryResponse>> {
-    const limit = q.limit ?? 50;
-    const c = decodeCursor(q.cursor);
-    const params: unknown[] = [me.schemeId, limit + 1];
-    const where = ['c.scheme_id = $1'];
-    const add = (sql: (p: string) => string, v: unknown) => {
-      params.push(v);
-      where.push(sql(`$${params.length}`));
-    };
-    if (me.role === 'idva') add((p) => visibleToSql('c', `${p}::uuid`), me.id);
-    if (q.status) add((p) => `c.status = ${p}`, q.status);
-    if (q.priority) add((p) => `c.priority = ${p}`, q.priority);
-    if (q.assignedTo) add((p) => `c.assigned_to = ${p}`, q.assignedTo);
-    if (q.postcode)
-      add(
+    const list = new ListQuery('c', me.schemeId, q.limit ?? 50);
+    if (me.role === 'idva') list.add((p) => visibleToSql('c', `${p}::uuid`), me.id);
+    if (q.status) list.add((p) => `c.status = ${p}`, q.status);
+    if (q.priority) list.add((p) => `c.priority = ${p}`, q.priority);
+    if (q.assignedTo) list.add((p) => `c.assigned_to = ${p}`, q.assignedTo);
+    if (q.postcode) {
+      list.add(
         (p) => `c.postcode_hash = ${p}`,
         this.crypto.hash(normalisePostcode(q.postcode), 'postcode'),
       );
+    }
     if (q.overdue) {
-      const now = this.engine.now();
-      add(
-        (
-          p,
-        ) => `${q.overdue === 'true' ? '' : 'NOT '}(c.overdue OR EXISTS (SELECT 1 FROM approvals a WHERE a.case_id = c.id AND a.status = 'pending' AND a.next_chase_at IS NOT NULL AND a.due_at < ${p})
-          OR EXISTS (SELECT 1 FROM jobs j WHERE j.case_id = c.id AND j.status = 'offered' AND j.confirm_by < ${p}))`,
-        now,
-      );
+      // Escalated, or an approval past due, or a job offered and not accepted in time.
+      const overdue = (p: string) =>
+        `(c.overdue OR EXISTS (SELECT 1 FROM approvals a WHERE a.case_id = c.id AND a.status = 'pending' AND a.next_chase_at IS NOT NULL AND a.due_at < ${p})
+          OR EXISTS (SELECT 1 FROM jobs j WHERE j.case_id = c.id AND j.status = 'offered' AND j.confirm_by < ${p}))`;
+      list.add((p) => (q.overdue === 'true' ? overdue(p) : `NOT ${overdue(p)}`), this.engine.now());
     }
-    if (c) {
-      params.push(c.at, c.id);
-      where.push(`(c.created_at, c.id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    const rows: CaseRow[] = await this.engine.tx((m) =>
-      m.query(
-        `SELECT ${CASE_SELECT} FROM cases c WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT $2`,
-        params,
-      ),
-    );
+    const [sql, params] = list.after(decodeCursor(q.cursor)).build(CASE_SELECT, 'cases c');
+    const rows: CaseRow[] = await this.engine.manager.query(sql, params);
+    const limit = list.limit;
     const withNames = q.include === 'names';
     const page = toPage(
       rows,

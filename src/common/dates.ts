@@ -5,8 +5,13 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isInstant(v: unknown): v is string {
+  // Date.parse rolls 2026-02-30 over to 2 March: the calendar date itself must exist.
   return (
-    typeof v === 'string' && INSTANT.test(v) && !Number.isNaN(Date.parse(v)) && Date.parse(v) > 0
+    typeof v === 'string' &&
+    INSTANT.test(v) &&
+    isCalendarDate(v.slice(0, 10)) &&
+    !Number.isNaN(Date.parse(v)) &&
+    Date.parse(v) > 0
   );
 }
 

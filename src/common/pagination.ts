@@ -21,6 +21,8 @@ export class PageQuery {
   cursor?: string;
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export interface Cursor {
   at: string;
   id: string;
@@ -34,12 +36,13 @@ export interface Page<T> {
 export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
-      string,
-      string,
-    ];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isUuid(id))
-      throw new Error('bad');
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) throw new Error('bad');
+    const [at, id] = parsed as unknown[];
+    // Only what encodeCursor writes: anything else Date.parse accepts (a bare year, an RFC 2822
+    // date, an extended year) would reach PostgreSQL and fail there as a 500.
+    if (typeof at !== 'string' || !ISO_UTC.test(at) || !isUuid(id)) throw new Error('bad');
+    if (new Date(at).toISOString() !== at) throw new Error('bad');
     return { at, id };
   } catch {
     throw new ValidationFailedError([

@@ -9,13 +9,18 @@ import {
 } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors.js';
 
+// Field names are echoed back only when they look like names: a client that sends personal data
+// as a key (or a whole document as one) must not get it back in an error.
+const shownName = (p: string) => (/^[\w$-]{1,64}$/.test(p) ? p : '(name not shown)');
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
+    const property = shownName(e.property);
     const field = parent
-      ? /^\d+$/.test(e.property)
-        ? `${parent}[${e.property}]`
-        : `${parent}.${e.property}`
-      : e.property;
+      ? /^\d+$/.test(property)
+        ? `${parent}[${property}]`
+        : `${parent}.${property}`
+      : property;
     const own = Object.entries(e.constraints ?? {}).map(([key, message]) => ({
       field,
       message: key === 'whitelistValidation' ? `${field} is not a known field` : message,
@@ -24,8 +29,54 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+const MAX_DEPTH = 32;
+
+// Half of a UTF-16 pair on its own: not text, and validator.js's isEmail throws on it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a parsed body or query cannot be taken (null when it can): nesting deeper than any request
+ * needs (the transformer recurses per level, and thousands of levels overflow the stack as a 500),
+ * NUL characters, which PostgreSQL text and jsonb cannot store, or lone UTF-16 surrogates.
+ */
+export function unsafeInput(value: unknown): FieldError | null {
+  const stack: [unknown, string, number][] = [[value, '', 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    const field = path || 'body';
+    if (typeof v === 'string') {
+      if (v.includes('\u0000'))
+        return { field, message: `${field} must not contain NUL characters` };
+      if (LONE_SURROGATE.test(v))
+        return { field, message: `${field} must be well-formed Unicode text` };
+      continue;
+    }
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= MAX_DEPTH)
+      return { field, message: `${field} is nested more than ${MAX_DEPTH} levels deep` };
+    for (const [k, x] of Object.entries(v)) {
+      const name = shownName(k);
+      const at = Array.isArray(v) ? `${path}[${name}]` : path ? `${path}.${name}` : name;
+      if (k.includes('\u0000'))
+        return { field, message: 'field names must not contain NUL characters' };
+      stack.push([x, at, depth + 1]);
+    }
+  }
+  return null;
+}
+
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const unsafe = unsafeInput(value);
+      if (unsafe) throw new ValidationFailedError([unsafe]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -30,7 +30,7 @@ export class ContractorResponse {
   @ApiProperty() name: string;
   @ApiProperty() email: string;
   @ApiProperty() phone: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class ContractorPage {

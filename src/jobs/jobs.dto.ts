@@ -35,13 +35,13 @@ export const FAIL_REASONS = [
 ] as const;
 
 export class AcceptJobDto {
-  @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
-  @ApiProperty() @IsInstant() scheduledFor: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant() scheduledFor: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
 }
 
 export class DeclineJobDto {
-  @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() occurredAt?: string;
   @ApiProperty() @IsString() @MaxLength(2000) reason: string;
 }
 
@@ -51,7 +51,7 @@ export class InstalledMeasureDto {
 }
 
 export class CompleteJobDto {
-  @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() occurredAt?: string;
   @ApiProperty({ type: [InstalledMeasureDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -65,7 +65,7 @@ export class CompleteJobDto {
 export class FailJobDto {
   @ApiProperty({ enum: FAIL_REASONS }) @IsIn(FAIL_REASONS) reason: (typeof FAIL_REASONS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) notes?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
 
 export class ListJobsQuery extends PageQuery {
@@ -77,8 +77,9 @@ export class JobResponse {
   @ApiProperty() caseReference: string;
   @ApiProperty({ enum: JOB_STATUSES }) status: string;
   @ApiProperty({ enum: ['standard', 'emergency'] }) priority: string;
-  @ApiProperty() confirmBy: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) scheduledFor: string | null;
+  @ApiProperty({ format: 'date-time' }) confirmBy: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) scheduledFor:
+    string | null;
   @ApiProperty({ type: [Object] }) measures: {
     code: string;
     quantity: number;
@@ -99,12 +100,15 @@ export class JobResponse {
   @ApiPropertyOptional({ format: 'uuid' }) caseId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) contractorId?: string;
   @ApiProperty() chaseCount: number;
-  @ApiPropertyOptional({ nullable: true, type: String }) lastChasedAt: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) escalatedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) lastChasedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) escalatedAt:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: [Object] }) measuresInstalled: unknown[] | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) completedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) completedAt:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) outcomeReason: string | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class JobPage {

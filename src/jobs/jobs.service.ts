@@ -3,9 +3,11 @@
 // contractor's installers. Each job outcome moves the case through the one transition engine.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { ConflictError, NotFoundError, RuleError, StaleVersionError } from '../common/errors.js';
+import { ListQuery } from '../common/list-query.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { workingDaysDeadline } from '../common/working-days.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
@@ -20,7 +22,7 @@ import { CaseTransitions, illegal, type Actor } from '../cases/case-transitions.
 import { actorOf, CasesService } from '../cases/cases.service.js';
 import type { OrderInstallDto } from '../cases/dto/case.dto.js';
 import { WorkService } from '../cases/work.service.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type Complete } from '../idempotency/idempotency.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { toJobResponse, type JobRow } from './job.response.js';
 import type {
@@ -44,6 +46,7 @@ export class JobsService {
     private readonly notifications: NotificationsService,
     private readonly crypto: FieldCrypto,
     private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
   ) {}
 
   private personalOf(j: JobRow): () => Personal {
@@ -74,9 +77,27 @@ export class JobsService {
     why?: string,
     key?: string,
   ): Promise<JobResponse> {
-    return this.engine.tx(async (m) => {
-      const claim = await this.idempotency.claim(m, me.id, `jobs.order:${caseId}`, key, dto);
-      if (claim.replay) return this.respond(await this.find(m, me, claim.resourceId), me);
+    return this.idempotency.run(
+      me.id,
+      `jobs.order:${caseId}`,
+      key,
+      dto,
+      (complete) =>
+        this.engine.tx((m) => this.placeOrder(m, me, caseId, dto, complete, ifMatch, why)),
+      async (id) => this.respond(await this.find(this.engine.manager, me, id), me),
+    );
+  }
+
+  private async placeOrder(
+    m: EntityManager,
+    me: Principal,
+    caseId: string,
+    dto: OrderInstallDto,
+    complete: Complete,
+    ifMatch?: number,
+    why?: string,
+  ): Promise<JobResponse> {
+    {
       const row = await this.cases.visible(m, me, caseId, why, true);
       this.engine.checkVersion(row, ifMatch);
       const contractor = await m.query(
@@ -182,9 +203,9 @@ export class JobsService {
           );
         }
       }
-      await this.idempotency.complete(m, me.id, `jobs.order:${caseId}`, key, id);
+      await complete(m, id);
       return this.respond(await this.find(m, me, id), me);
-    });
+    }
   }
 
   private async latest(
@@ -200,31 +221,16 @@ export class JobsService {
   }
 
   async list(me: Principal, q: ListJobsQuery): Promise<Page<JobResponse>> {
-    const limit = q.limit ?? 50;
-    const c = decodeCursor(q.cursor);
-    const params: unknown[] = [me.schemeId, limit + 1];
-    const where = ['j.scheme_id = $1'];
-    if (me.role === 'installer') {
-      params.push(me.contractorId);
-      where.push(`j.contractor_id = $${params.length}`);
-    }
-    if (q.status) {
-      params.push(q.status);
-      where.push(`j.status = $${params.length}`);
-    }
-    if (c) {
-      params.push(c.at, c.id);
-      where.push(`(j.created_at, j.id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    const rows: JobRow[] = await this.engine.tx((m) =>
-      m.query(
-        `SELECT ${JOB_SELECT} FROM jobs j JOIN cases c ON c.id = j.case_id WHERE ${where.join(' AND ')} ORDER BY j.created_at DESC, j.id DESC LIMIT $2`,
-        params,
-      ),
-    );
+    const list = new ListQuery('j', me.schemeId, q.limit ?? 50);
+    if (me.role === 'installer') list.add((p) => `j.contractor_id = ${p}`, me.contractorId);
+    if (q.status) list.add((p) => `j.status = ${p}`, q.status);
+    const [sql, params] = list
+      .after(decodeCursor(q.cursor))
+      .build(JOB_SELECT, 'jobs j JOIN cases c ON c.id = j.case_id');
+    const rows: JobRow[] = await this.engine.manager.query(sql, params);
     return toPage(
       rows,
-      limit,
+      list.limit,
       (r) => r.created_at,
       (r) => this.respond(r, me),
     );
@@ -233,9 +239,16 @@ export class JobsService {
   async get(me: Principal, id: string): Promise<JobResponse> {
     return this.engine.tx(async (m) => {
       const j = await this.find(m, me, id);
-      await m.query(
-        `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data) VALUES ($1, $2, 'job.read', 'case', $3, $4)`,
-        [j.scheme_id, me.id, j.case_id, { jobId: j.id }],
+      await this.audit.write(
+        {
+          schemeId: j.scheme_id,
+          actorId: me.id,
+          action: 'job.read',
+          entity: 'case',
+          entityId: j.case_id,
+          data: { jobId: j.id },
+        },
+        m,
       );
       return this.respond(j, me);
     });

@@ -32,7 +32,7 @@ export class LandlordResponse {
   @ApiProperty({ enum: LANDLORD_KINDS }) kind: LandlordKind;
   @ApiProperty() email: string;
   @ApiProperty() phone: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class LandlordPage {

@@ -110,7 +110,7 @@ export class ChaseService {
             kind: 'consent_chase',
             caseId: a.case_id,
             to: landlord.email,
-            subject: `Reminder: consent requested for security works at ${p.address.line1}`,
+            subject: `Reminder: consent requested for security works (${row.reference})`,
             body: landlordEmail(
               p,
               row.measures ?? [],

@@ -24,7 +24,7 @@ export class FailedJob {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty() attemptsMade: number;
-  @ApiProperty() failedAt: string;
+  @ApiProperty({ format: 'date-time' }) failedAt: string;
 }
 
 export class OpsResponse {

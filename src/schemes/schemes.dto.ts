@@ -5,8 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsInt,
-  IsNumber,
-  IsOptional,
   IsString,
   Max,
   MaxLength,
@@ -14,6 +12,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsAmount, IsOmittable } from '../common/validators.js';
 
 export class CreateSchemeDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
@@ -35,22 +34,22 @@ export class SettingsDto {
 }
 
 export class PatchSettingsDto {
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(60) consentDueWorkingDays?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(60) chaseEveryWorkingDays?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(20) maxChases?: number;
+  @ApiPropertyOptional() @IsOmittable() @IsInt() @Min(1) @Max(60) consentDueWorkingDays?: number;
+  @ApiPropertyOptional() @IsOmittable() @IsInt() @Min(1) @Max(60) chaseEveryWorkingDays?: number;
+  @ApiPropertyOptional() @IsOmittable() @IsInt() @Min(0) @Max(20) maxChases?: number;
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsOmittable()
+  @IsAmount()
   @Min(0)
   @Max(1_000_000)
   costApprovalThreshold?: number;
   @ApiPropertyOptional({ type: JobConfirmHoursDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => JobConfirmHoursDto)
   jobConfirmHours?: JobConfirmHoursDto;
   @ApiPropertyOptional({ type: [Number] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -65,5 +64,5 @@ export class SchemeResponse {
   @ApiProperty() name: string;
   @ApiProperty() localAuthority: string;
   @ApiProperty({ type: SettingsDto }) settings: SettingsDto;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }

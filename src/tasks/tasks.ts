@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CurrentUser } from '../auth/decorators.js';
+import { Authenticated, CurrentUser } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
 import { NotFoundError } from '../common/errors.js';
@@ -24,9 +24,9 @@ export class TaskResponse {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) caseId: string | null;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) approvalId: string | null;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) jobId: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) dueAt: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) doneAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) dueAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) doneAt: string | null;
 }
 
 export class TaskPage {
@@ -89,6 +89,7 @@ export class TasksService {
 
 @ApiTags('tasks')
 @ApiBearerAuth()
+@Authenticated()
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}

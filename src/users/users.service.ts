@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import argon2 from 'argon2';
+import { hashPassword } from '../auth/passwords.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../comm
 import { ContractorEntity } from '../contractors/contractor.entity.js';
 import { SchemeEntity } from '../schemes/scheme.entity.js';
 import { UserEntity } from './user.entity.js';
-import type { CreateUserDto, UserResponse } from './users.dto.js';
+import type { CreateUserDto, PatchUserDto, UserResponse } from './users.dto.js';
 
 export function toUserResponse(u: UserEntity): UserResponse {
   return {
@@ -17,6 +17,7 @@ export function toUserResponse(u: UserEntity): UserResponse {
     role: u.role,
     schemeId: u.schemeId,
     contractorId: u.contractorId,
+    active: u.active,
     createdAt: u.createdAt.toISOString(),
   };
 }
@@ -70,7 +71,7 @@ export class UsersService {
         'Only installers belong to a contractor.',
       );
     }
-    const passwordHash = await argon2.hash(dto.password);
+    const passwordHash = await hashPassword(dto.password);
     return this.ds.transaction(async (m) => {
       const exists = await m
         .getRepository(UserEntity)
@@ -110,6 +111,43 @@ export class UsersService {
     });
   }
 
+  /** Deactivating a user signs them out at once (every request re-checks the account). */
+  async patch(actor: Principal, id: string, dto: PatchUserDto): Promise<UserResponse> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(UserEntity);
+      const u = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      // A scheme manager manages their own scheme's staff only, never admins.
+      if (
+        !u ||
+        (actor.role === 'scheme_manager' && (u.schemeId !== actor.schemeId || u.role === 'admin'))
+      ) {
+        throw new NotFoundError('user');
+      }
+      if (dto.active === false && u.id === actor.id) {
+        throw new RuleError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account.');
+      }
+      await repo.update(
+        { id },
+        {
+          ...(dto.active !== undefined ? { active: dto.active } : {}),
+          ...(dto.name ? { name: dto.name } : {}),
+        },
+      );
+      await this.audit.write(
+        {
+          schemeId: u.schemeId,
+          actorId: actor.id,
+          action: 'user.update',
+          entity: 'user',
+          entityId: u.id,
+          data: { fields: Object.keys(dto) },
+        },
+        m,
+      );
+      return toUserResponse((await repo.findOneBy({ id }))!);
+    });
+  }
+
   /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when no user has that email. */
   async ensureAdmin(email: string, password: string): Promise<boolean> {
     const repo = this.ds.getRepository(UserEntity);
@@ -123,7 +161,7 @@ export class UsersService {
         email,
         name: 'Administrator',
         role: 'admin',
-        passwordHash: await argon2.hash(password),
+        passwordHash: await hashPassword(password),
         schemeId: null,
         contractorId: null,
       })

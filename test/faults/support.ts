@@ -70,6 +70,8 @@ export class PrivateRedis {
 export interface Worker {
   proc: ChildProcess;
   exited: Promise<number | null>;
+  /** Resolves once the worker says it runs (or rejects if it exits first). */
+  ready: Promise<void>;
   output: () => string;
 }
 
@@ -85,12 +87,22 @@ export function spawnWorker(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d.toString()));
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  proc.stdout!.on('data', (d) => {
+    out += d.toString();
+    if (out.includes('Sanctuary worker running')) markReady();
+  });
   proc.stderr!.on('data', (d) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) =>
     proc.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? -9 : null))),
   );
-  return { proc, exited, output: () => out };
+  return {
+    proc,
+    exited,
+    ready: Promise.race([ready, exited.then(() => undefined)]),
+    output: () => out,
+  };
 }
 
 export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {

@@ -2,7 +2,7 @@
 // is recorded exactly once, and every reminder email carries one Message-ID at the SMTP sink.
 import { jest } from '@jest/globals';
 import { eventually, makeScheme, startApp, type Scheme, type TestApp } from '../support/app.js';
-import { act, createCase, MEASURES } from '../support/cases.js';
+import { overdueConsents } from '../support/cases.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { spawnWorker, within } from './support.js';
 
@@ -30,24 +30,7 @@ describe('worker killed mid-job', () => {
     await sink?.stop();
   });
 
-  async function dueApprovals(n: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const c = await createCase(t.http, a);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-20T10:00:00Z',
-        surveyor: 'S',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-      ids.push((await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201)).id);
-    }
-    await t.ds.query(
-      `UPDATE approvals SET due_at = now() - interval '1 minute', next_chase_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return ids;
-  }
+  const dueApprovals = (n: number) => overdueConsents(t, a, n);
 
   it.each(POINTS)('at %s: every due chase exactly once after repeated kills', async (point) => {
     const ids = await dueApprovals(APPROVALS_PER_POINT);

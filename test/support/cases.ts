@@ -1,5 +1,6 @@
 // Builders for cases through the public API.
 import type TestAgent from 'supertest/lib/agent.js';
+import type { DataSource } from 'typeorm';
 import { bearer, type Scheme } from './app.js';
 
 /** Personal data that must never show up outside encrypted columns and authorised answers. */
@@ -105,4 +106,36 @@ export async function toScheduled(
     scheduledFor: new Date(Date.now() + 86400000).toISOString(),
   });
   return { caseId: c.id, jobId: job.id, approvalId: approval.id };
+}
+
+/** Takes a new case to awaiting_consent; returns the case and its consent approval (with the link). */
+export async function toAwaitingConsent(
+  http: TestAgent,
+  s: Scheme,
+  over: Record<string, unknown> = {},
+): Promise<{ caseId: string; reference: string; approval: any }> {
+  const c = await createCase(http, s, over);
+  await act(http, s.idva.token, `/cases/${c.id}/accept`);
+  await act(http, s.idva.token, `/cases/${c.id}/survey`, {
+    scheduledFor: '2026-11-20T10:00:00Z',
+    surveyor: 'Sam Surveyor',
+  });
+  await act(http, s.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+  const approval = await act(http, s.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+  return { caseId: c.id, reference: c.reference, approval };
+}
+
+/** n consent approvals already past their due date (as if the landlord never answered). */
+export async function overdueConsents(
+  t: { http: TestAgent; ds: DataSource },
+  s: Scheme,
+  n: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await toAwaitingConsent(t.http, s)).approval.id);
+  await t.ds.query(
+    `UPDATE approvals SET due_at = now() - interval '1 minute', next_chase_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return ids;
 }

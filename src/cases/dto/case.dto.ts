@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -20,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsInstant } from '../../common/dates.js';
+import { IsAmount, IsOmittable } from '../../common/validators.js';
 import { PageQuery } from '../../common/pagination.js';
 import { CASE_STATUSES } from '../case-state-machine.js';
 
@@ -125,7 +125,7 @@ export class SafeContactDto {
 
 export class ServiceUserDto {
   @ApiProperty() @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name: string;
-  @ApiProperty({ example: '1990-01-31' }) @IsCalendarDate() dateOfBirth: string;
+  @ApiProperty({ example: '1990-01-31', format: 'date' }) @IsCalendarDate() dateOfBirth: string;
   @ApiProperty({ enum: GENDERS }) @IsIn(GENDERS) gender: (typeof GENDERS)[number];
   @ApiPropertyOptional()
   @IsOptional()
@@ -182,7 +182,7 @@ export class CreateCaseDto {
   @ApiProperty({ enum: REFERRAL_SOURCES })
   @IsIn(REFERRAL_SOURCES)
   referralSource: (typeof REFERRAL_SOURCES)[number];
-  @ApiProperty({ example: '2026-10-01' }) @IsCalendarDate() referralDate: string;
+  @ApiProperty({ example: '2026-10-01', format: 'date' }) @IsCalendarDate() referralDate: string;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
   @IsOptional()
   @IsArray()
@@ -203,22 +203,22 @@ export class CreateCaseDto {
 
 export class PatchCaseDto {
   @ApiPropertyOptional({ type: ServiceUserDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => ServiceUserDto)
   serviceUser?: ServiceUserDto;
   @ApiPropertyOptional({ type: AddressDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;
   @ApiPropertyOptional({ type: HouseholdDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => HouseholdDto)
   household?: HouseholdDto;
   @ApiPropertyOptional({ enum: TENURES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TENURES)
   tenure?: (typeof TENURES)[number];
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
@@ -226,34 +226,34 @@ export class PatchCaseDto {
   @IsUUID()
   landlordId?: string;
   @ApiPropertyOptional({ enum: RISK_LEVELS })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(RISK_LEVELS)
   riskLevel?: (typeof RISK_LEVELS)[number];
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() maracReferred?: boolean;
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() maracReferred?: boolean;
   @ApiPropertyOptional({ enum: CHARACTERISTICS, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayUnique()
   @IsIn(CHARACTERISTICS, { each: true })
   characteristics?: (typeof CHARACTERISTICS)[number][];
   @ApiPropertyOptional({ enum: PRIORITIES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PRIORITIES)
   priority?: (typeof PRIORITIES)[number];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) accessNotes?: string;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(1000) accessNotes?: string;
   @ApiPropertyOptional({
     description: 'Only named staff (and scheme managers) may open a restricted case',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   restricted?: boolean;
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @IsUUID(undefined, { each: true })
   restrictedTo?: string[];
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() assignedTo?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOmittable() @IsUUID() assignedTo?: string;
 }
 
 export class ListCasesQuery extends PageQuery {
@@ -277,6 +277,7 @@ export class ActionDto {
   @ApiPropertyOptional({
     description:
       'When it happened (defaults to now); never in the future or before the previous event',
+    format: 'date-time',
   })
   @IsOptional()
   @IsInstant()
@@ -294,7 +295,7 @@ export class DeclineDto extends ActionDto {
 }
 
 export class BookSurveyDto extends ActionDto {
-  @ApiProperty() @IsInstant() scheduledFor: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant() scheduledFor: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) surveyor: string;
 }
 
@@ -303,7 +304,7 @@ export class MeasureDto {
   @ApiProperty() @IsInt() @Min(1) @Max(100) quantity: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) location?: string;
   @ApiProperty()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsAmount()
   @Min(0)
   @Max(100000)
   estimatedCost: number;

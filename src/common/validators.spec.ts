@@ -1,0 +1,29 @@
+import { IsInt, validate } from 'class-validator';
+import { IsAmount, IsOmittable } from './validators.js';
+
+class Sample {
+  @IsOmittable() @IsInt() count?: number;
+  @IsOmittable() @IsAmount() cost?: number;
+}
+
+const errorsOf = async (v: Partial<Record<keyof Sample, unknown>>) =>
+  (await validate(Object.assign(new Sample(), v))).map((e) => e.property);
+
+describe(IsOmittable.name, () => {
+  it('lets a field be left out but not be null', async () => {
+    expect(await errorsOf({})).toEqual([]);
+    expect(await errorsOf({ count: null })).toEqual(['count']);
+  });
+});
+
+describe(IsAmount.name, () => {
+  it('takes pounds and pence', async () => {
+    for (const cost of [0, 1, 19.99, 2500, 0.5, 99999.99])
+      expect(await errorsOf({ cost })).toEqual([]);
+  });
+
+  it('refuses more decimals, exponents class-validator choked on, and non-numbers', async () => {
+    for (const cost of [1.555, -1e-9, 1e-7, 0.1 + 0.2, Number.NaN, Number.POSITIVE_INFINITY, '5'])
+      expect(await errorsOf({ cost })).toEqual(['cost']);
+  });
+});
