@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsInstant } from '../common/dates.js';
 import { PageQuery } from '../common/pagination.js';
+import { AddressView, WorkView } from '../cases/personal.response.js';
 
 export const APPROVAL_KINDS = ['landlord_consent', 'cost', 'survey'] as const;
 export const APPROVAL_STATUSES = ['pending', 'granted', 'refused', 'withdrawn'] as const;
@@ -70,12 +71,8 @@ export class ApprovalPage {
 }
 
 export class ConsentViewResponse {
-  @ApiProperty({ type: Object }) address: Record<string, unknown>;
-  @ApiProperty({ type: [Object] }) proposedWorks: {
-    code: string;
-    quantity: number;
-    location?: string;
-  }[];
+  @ApiProperty({ type: AddressView }) address: AddressView;
+  @ApiProperty({ type: [WorkView] }) proposedWorks: WorkView[];
   @ApiProperty({ format: 'date-time' }) dueAt: string;
   @ApiProperty({ enum: APPROVAL_STATUSES }) status: string;
 }

@@ -4,6 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { londonDate } from '../common/working-days.js';
 import { ACTION_LABELS, allowedActions, CASE_STATUSES } from './case-state-machine.js';
 import { ageBand, ageOn, type CaseRow, type Personal } from './case-row.js';
+import { AddressView, HouseholdView, MeasureView, ServiceUserView } from './personal.response.js';
 
 export class CaseSummaryResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -23,9 +24,9 @@ export class CaseSummaryResponse {
 }
 
 export class CaseResponse extends CaseSummaryResponse {
-  @ApiProperty({ type: Object }) serviceUser: Record<string, unknown>;
-  @ApiProperty({ type: Object }) address: Record<string, unknown>;
-  @ApiProperty({ type: Object }) household: { adults: number; childrenAges: number[] };
+  @ApiProperty({ type: ServiceUserView }) serviceUser: ServiceUserView;
+  @ApiProperty({ type: AddressView }) address: AddressView;
+  @ApiProperty({ type: HouseholdView }) household: HouseholdView;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) landlordId: string | null;
   @ApiProperty() maracReferred: boolean;
   @ApiProperty() referralSource: string;
@@ -36,7 +37,7 @@ export class CaseResponse extends CaseSummaryResponse {
   @ApiProperty() perpetratorLivesAtProperty: boolean;
   @ApiProperty() serviceUserConsents: boolean;
   @ApiProperty({ type: [String] }) restrictedTo: string[];
-  @ApiPropertyOptional({ nullable: true, type: [Object] }) measures: unknown[] | null;
+  @ApiPropertyOptional({ nullable: true, type: [MeasureView] }) measures: MeasureView[] | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) estimatedCost: number | null;
   @ApiProperty() emergencyRoute: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) accessNotes: string | null;

@@ -22,7 +22,7 @@ export interface JobRow {
   last_chased_at: Date | null;
   escalated_at: Date | null;
   measures: { code: string; quantity: number; location?: string; estimatedCost?: number }[];
-  measures_installed: unknown[] | null;
+  measures_installed: { code: string; quantity: number }[] | null;
   completed_at: Date | null;
   outcome_reason: string | null;
   created_at: Date;

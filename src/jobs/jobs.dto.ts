@@ -16,6 +16,7 @@ import {
 import { IsInstant } from '../common/dates.js';
 import { PageQuery } from '../common/pagination.js';
 import { MEASURE_CODES } from '../cases/dto/case.dto.js';
+import { AddressView, InstallerContactView, WorkView } from '../cases/personal.response.js';
 
 export const JOB_STATUSES = [
   'offered',
@@ -80,22 +81,16 @@ export class JobResponse {
   @ApiProperty({ format: 'date-time' }) confirmBy: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) scheduledFor:
     string | null;
-  @ApiProperty({ type: [Object] }) measures: {
-    code: string;
-    quantity: number;
-    location?: string;
-  }[];
+  @ApiProperty({ type: [WorkView] }) measures: WorkView[];
   @ApiPropertyOptional({
     nullable: true,
-    type: Object,
+    type: AddressView,
     description: 'installers see it only while the job is offered or accepted',
   })
-  address: Record<string, unknown> | null;
+  address: AddressView | null;
   @ApiPropertyOptional({ nullable: true, type: String }) accessNotes: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Object }) safeContact: Record<
-    string,
-    unknown
-  > | null;
+  @ApiPropertyOptional({ nullable: true, type: InstallerContactView })
+  safeContact: InstallerContactView | null;
   @ApiProperty() version: number;
   @ApiPropertyOptional({ format: 'uuid' }) caseId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) contractorId?: string;
@@ -104,7 +99,8 @@ export class JobResponse {
     string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) escalatedAt:
     string | null;
-  @ApiPropertyOptional({ nullable: true, type: [Object] }) measuresInstalled: unknown[] | null;
+  @ApiPropertyOptional({ nullable: true, type: [InstalledMeasureDto] })
+  measuresInstalled: InstalledMeasureDto[] | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) completedAt:
     string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) outcomeReason: string | null;

@@ -9,6 +9,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { IsOmittable } from '../common/validators.js';
 import { ROLES, type Role } from './user.entity.js';
 
 export class CreateUserDto {
@@ -33,8 +34,8 @@ export class UserResponse {
 
 export class PatchUserDto {
   @ApiPropertyOptional({ description: 'false signs the user out at once and stops new sign-ins' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200) name?: string;
 }

@@ -126,13 +126,13 @@ export class UsersService {
       if (dto.active === false && u.id === actor.id) {
         throw new RuleError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account.');
       }
-      await repo.update(
-        { id },
-        {
-          ...(dto.active !== undefined ? { active: dto.active } : {}),
-          ...(dto.name ? { name: dto.name } : {}),
-        },
-      );
+      const set = {
+        ...(dto.active !== undefined ? { active: dto.active } : {}),
+        ...(dto.name ? { name: dto.name } : {}),
+      };
+      // An empty PATCH changes nothing (TypeORM refuses an UPDATE without values: it was a 500).
+      if (!Object.keys(set).length) return toUserResponse(u);
+      await repo.update({ id }, set);
       await this.audit.write(
         {
           schemeId: u.schemeId,

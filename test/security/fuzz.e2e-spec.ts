@@ -63,14 +63,14 @@ function targetFor(op: Operation, w: World): Target {
   };
 }
 
-/** One input of every category first (in a seeded order), then a seeded sample up to the budget. */
+/** One input of each category (in a seeded order), then a seeded sample, up to the budget. */
 function choose(all: Variant[], r: Rng, budget: number): Variant[] {
   if (!Number.isFinite(budget)) return all;
   const byCategory = new Map<string, Variant[]>();
   for (const v of all) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
   const chosen = r.shuffle([...byCategory.values()]).map((vs) => r.pick(vs));
   const rest = r.shuffle(all.filter((v) => !chosen.includes(v)));
-  return [...chosen, ...rest].slice(0, Math.max(budget, chosen.length));
+  return [...chosen, ...rest].slice(0, budget);
 }
 
 function defects(v: Variant, x: Exchange): string[] {

@@ -3,13 +3,14 @@
 // tell an attacker which email addresses have accounts.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ADMIN, bearer, login, PASSWORD, startApp, type TestApp } from '../support/app.js';
+import { ADMIN, bearer, PASSWORD, startApp, type TestApp } from '../support/app.js';
 import { act, createCase, MEASURES } from '../support/cases.js';
 import {
   buildWorld,
   canariesIn,
   problemDefects,
   send,
+  staff,
   type Exchange,
   type World,
 } from './support/world.js';
@@ -146,21 +147,17 @@ describe('tokens and links', () => {
     });
 
     it('stops a token the moment its user is deactivated or deleted, or its role or scheme changes', async () => {
-      const make = async (tag: string, body: Record<string, unknown> = {}) => {
-        const email = `${tag}-${randomBytes(3).toString('hex')}@test.local`;
-        const res = await t.http
-          .post('/api/v1/users')
-          .set(bearer(w.a.manager.token))
-          .send({ email, name: 'Temp Idva', role: 'idva', password: PASSWORD, ...body });
-        expect(res.status).toBe(201);
-        const token = await login(t.http, email, PASSWORD);
-        expect((await send(t, { method: 'get', url: '/api/v1/cases', token })).status).toBe(200);
-        return { id: res.body.id as string, token };
+      const make = async () => {
+        const u = await staff(t, 'idva', w.a.id);
+        expect(
+          (await send(t, { method: 'get', url: '/api/v1/cases', token: u.token })).status,
+        ).toBe(200);
+        return u;
       };
-      const deactivated = await make('deactivated');
-      const deleted = await make('deleted');
-      const demoted = await make('demoted');
-      const moved = await make('moved');
+      const deactivated = await make();
+      const deleted = await make();
+      const demoted = await make();
+      const moved = await make();
       await t.ds.query(`UPDATE users SET active = false WHERE id = $1`, [deactivated.id]);
       await t.ds.query(`DELETE FROM users WHERE id = $1`, [deleted.id]);
       await t.ds.query(`UPDATE users SET role = 'installer', contractor_id = $2 WHERE id = $1`, [

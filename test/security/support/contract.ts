@@ -6,7 +6,7 @@ import { PASSWORD } from '../../support/app.js';
 import { caseBody, MEASURES } from '../../support/cases.js';
 import type { Caller, Records, Role, World } from './world.js';
 
-export type RecordKind = 'case' | 'approval' | 'job' | 'task' | 'consent';
+export type RecordKind = 'case' | 'approval' | 'job' | 'task' | 'consent' | 'user';
 
 export interface OpContract {
   /** roles that may call it; `any` = every signed-in user; `public` = no token needed */
@@ -49,6 +49,12 @@ export const CONTRACT: Record<string, OpContract> = {
     }),
     ok: 201,
     otherScheme: 404,
+    fuzzAs: 'scheme_manager',
+  },
+  'PATCH /api/v1/users/{id}': {
+    roles: ['admin', 'scheme_manager'],
+    record: 'user',
+    body: () => ({ name: 'Isla Renamed' }),
     fuzzAs: 'scheme_manager',
   },
   'POST /api/v1/schemes': {
@@ -232,6 +238,8 @@ export function recordId(r: Records, kind: RecordKind | undefined): string | und
       return r.taskId;
     case 'consent':
       return r.consentToken;
+    case 'user':
+      return r.userId;
     default:
       return undefined;
   }
@@ -254,6 +262,8 @@ export function expectedStatus(c: OpContract, method: string, caller: Caller, w:
   if (caller.role === 'anonymous') return 401;
   if (!mayCall(c, caller)) return c.record ? 404 : 403;
   if (c.record) {
+    // Admins manage every scheme's staff.
+    if (c.record === 'user' && caller.role === 'admin') return own;
     if (caller.scheme !== 'A') return 404;
     if (c.record === 'job' && caller.role === 'installer' && !caller.ownContractor) return 404;
     if (c.record === 'task' && caller.userId !== w.a.manager.id) return 404;

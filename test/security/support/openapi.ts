@@ -128,8 +128,13 @@ export function strictSchema(schema: unknown): any {
     ]),
   );
   if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
-  // OpenAPI 3.0: `nullable` with `enum` still admits null.
+  // OpenAPI 3.0: `nullable` with `enum` still admits null, and so does a nullable reference
+  // (`allOf: [$ref]`, which the referenced schema alone would refuse): spelt out for Ajv.
   if (s.nullable && Array.isArray(s.enum) && !s.enum.includes(null)) s.enum = [...s.enum, null];
+  if (s.nullable && (s.type === undefined || s.allOf)) {
+    const { nullable: _nullable, ...rest } = s;
+    return { anyOf: [{ type: 'null' }, rest] };
+  }
   return s;
 }
 

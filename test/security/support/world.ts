@@ -2,15 +2,10 @@
 // A holds the CANARY personal data, scheme B its own), the callers of every role, a way to send any
 // request and keep its answer, and a fingerprint of the database to prove "nothing changed".
 import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import type { Response } from 'supertest';
-import {
-  bearer,
-  login,
-  makeScheme,
-  PASSWORD,
-  type Scheme,
-  type TestApp,
-} from '../../support/app.js';
+import { TokenService } from '../../../src/auth/token.service.js';
+import { bearer, PASSWORD, type Scheme, type TestApp } from '../../support/app.js';
 import { act, CANARY, createCase, MEASURES, toScheduled } from '../../support/cases.js';
 
 export type Role = 'admin' | 'scheme_manager' | 'idva' | 'installer';
@@ -54,6 +49,8 @@ export interface Records {
   consentToken: string;
   /** a manager's task (cost approval needed) */
   taskId: string;
+  /** a member of staff (the second IDVA) */
+  userId: string;
   /** install_scheduled: the job is accepted, so its installer sees the address */
   scheduledCaseId: string;
   jobId: string;
@@ -113,35 +110,95 @@ async function records(t: TestApp, s: Scheme, over: Record<string, unknown>): Pr
     costApprovalId: cost.id,
     consentToken: String(consent.consentUrl).split('/consent/')[1],
     taskId: task.id,
+    userId: s.idva2.id,
     scheduledCaseId: scheduled.caseId,
     jobId: scheduled.jobId,
   };
 }
 
+// Staff accounts are written straight to the table with one shared password hash and signed in
+// with the service's own TokenService: the same tokens a login gives, without two argon2 runs per
+// user (sign-in itself is under test in tokens.e2e-spec.ts, user creation in conformance).
+let passwordHash: Promise<string> | undefined;
+
+export async function staff(
+  t: TestApp,
+  role: Role,
+  schemeId: string,
+  contractorId: string | null = null,
+): Promise<{ id: string; token: string }> {
+  passwordHash ??= argon2.hash(PASSWORD);
+  const email = `${role}-${randomBytes(4).toString('hex')}@test.local`;
+  const [{ id }] = await t.ds.query(
+    `INSERT INTO users (email, name, role, password_hash, scheme_id, contractor_id)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [email, `Staff ${role}`, role, await passwordHash, schemeId, contractorId],
+  );
+  const token = t.app.get(TokenService).sign({ id, role, schemeId, contractorId });
+  return { id, token };
+}
+
+async function created(res: Response, what: string): Promise<string> {
+  if (res.status !== 201) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A scheme (made by the admin) with a manager, two IDVAs, a contractor and installer, two landlords. */
+export async function scheme(t: TestApp, name: string): Promise<Scheme> {
+  const tag = randomBytes(3).toString('hex');
+  const id = await created(
+    await t.http
+      .post('/api/v1/schemes')
+      .set(bearer(t.adminToken))
+      .send({ name, localAuthority: `${name} City Council` }),
+    'scheme',
+  );
+  const manager = await staff(t, 'scheme_manager', id);
+  const contractorId = await created(
+    await t.http
+      .post('/api/v1/contractors')
+      .set(bearer(manager.token))
+      .send({ name: 'SecureFit Ltd', email: `fit${tag}@contractor.test`, phone: '024 7600 0000' }),
+    'contractor',
+  );
+  const idva = await staff(t, 'idva', id);
+  const landlord = (kind: string, email: string) =>
+    t.http
+      .post('/api/v1/landlords')
+      .set(bearer(idva.token))
+      .send({ name: `${kind} landlord`, kind, email, phone: '024 7600 1111' });
+  return {
+    id,
+    manager,
+    idva,
+    idva2: await staff(t, 'idva', id),
+    installer: await staff(t, 'installer', id, contractorId),
+    contractorId,
+    landlordId: await created(
+      await landlord('housing_association', `homes${tag}@landlord.test`),
+      'landlord',
+    ),
+    privateLandlordId: await created(
+      await landlord('private', `private${tag}@landlord.test`),
+      'landlord',
+    ),
+  };
+}
+
 export async function buildWorld(t: TestApp): Promise<World> {
-  const a = await makeScheme(t, 'Alpha');
-  const b = await makeScheme(t, 'Beta');
+  const a = await scheme(t, 'Alpha');
+  const b = await scheme(t, 'Beta');
   const ra = await records(t, a, {});
   const rb = await records(t, b, otherPersonal());
   const tag = randomBytes(3).toString('hex');
-  const contractor2 = await t.http
-    .post('/api/v1/contractors')
-    .set(bearer(a.manager.token))
-    .send({ name: 'OtherFit Ltd', email: `other${tag}@contractor.test`, phone: '024 7600 2222' });
-  const email = `inst2-${tag}@test.local`;
-  const u = await t.http.post('/api/v1/users').set(bearer(a.manager.token)).send({
-    email,
-    name: 'Ola Installer',
-    role: 'installer',
-    contractorId: contractor2.body.id,
-    password: PASSWORD,
-  });
-  if (u.status !== 201) throw new Error(`installer2: ${u.status} ${JSON.stringify(u.body)}`);
-  const installer2 = {
-    id: u.body.id,
-    token: await login(t.http, email, PASSWORD),
-    contractorId: contractor2.body.id,
-  };
+  const contractorId = await created(
+    await t.http
+      .post('/api/v1/contractors')
+      .set(bearer(a.manager.token))
+      .send({ name: 'OtherFit Ltd', email: `other${tag}@contractor.test`, phone: '024 7600 2222' }),
+    'contractor',
+  );
+  const installer2 = { ...(await staff(t, 'installer', a.id, contractorId)), contractorId };
   const otherContractorJobId = await offerJob(t, a, installer2.contractorId);
   const admin = await t.http.get('/api/v1/me').set(bearer(t.adminToken));
   const callers: Caller[] = [
