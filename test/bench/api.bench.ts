@@ -1,14 +1,16 @@
 // API vs the physical limit. Seeds 100k cases (real per-case ciphertexts) in a throwaway database,
 // starts the BUILT product (APP_ROLE=api, LOG_LEVEL=warn) and raw-server.ts (bare Fastify + pg doing
 // the same SQL), and drives both with autocannon — same requests, same JWT, 50 connections, 10 s
-// each after a 3 s warm-up — for:
+// each after a 3 s warm-up, in 3 interleaved rounds — for:
 //   read    GET  /api/v1/cases/:id         a random one of the 100k cases each request
 //   accept  POST /api/v1/cases/:id/accept  a fresh `referred` case each request (own pool per server)
 // Reports req/s, p50/p99 latency, server CPU per request and product ÷ raw, side by side.
 // Targets: throughput ratio ≥ 0.5; product p99 ≤ 2 × raw p99.
 //
 //   npm run bench:api
-//   BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_CASES=100000 BENCH_SKIP_BUILD=1 npm run bench:api
+//   BENCH_ROUNDS=3 BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_CASES=100000 npm run bench:api
+//   BENCH_SKIP_BUILD=1 …        reuse dist/ as built
+//   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' …   profile the product
 //
 // A benchmark, not a test: never run by jest or CI. Needs PostgreSQL and Redis on 127.0.0.1; the
 // database and Redis keys it makes are dropped at the end, also on failure or Ctrl-C.
@@ -37,8 +39,14 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Fresh `referred` cases per server for the accept runs (warm-up + measured run). */
-const ACCEPT_POOL = Number(process.env.BENCH_ACCEPT_POOL ?? 40_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ACCEPT_POOL = Number(process.env.BENCH_ACCEPT_POOL ?? 30_000 * ROUNDS);
 const POOL_SIZE = '10'; // the product's DB_POOL_SIZE default; the raw server gets the same
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const size = Math.ceil(xs.length / n);
+  return Array.from({ length: n }, (_, i) => xs.slice(i * size, (i + 1) * size));
+}
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
@@ -94,7 +102,9 @@ async function drive(
   });
   const cpu = cpuSeconds(pid) - cpu0;
   if (kind === 'accept' && i > ids.length)
-    console.warn(`  ${target}: the accept pool ran out (${i} > ${ids.length}); raise BENCH_ACCEPT_POOL`);
+    console.warn(
+      `  ${target}: the accept pool ran out (${i} > ${ids.length}); raise BENCH_ACCEPT_POOL`,
+    );
   const ok = result['2xx'];
   console.log(
     `  ${kind.padEnd(6)} ${target.padEnd(8)} ${(ok / result.duration).toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  timeouts ${result.timeouts}  load ${loadNow()}`,
@@ -189,25 +199,41 @@ async function main(): Promise<void> {
     `\nautocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per run, load before ${loadNow()}`,
   );
   t0 = Date.now();
-  const results: Record<string, Run> = {};
-  results.readRaw = await drive('raw', rawBase, raw.pid, s.idvaToken, 'read', readIds);
-  results.readProduct = await drive(
-    'product',
-    product.base,
-    product.pid,
-    s.idvaToken,
-    'read',
-    readIds,
-  );
-  results.acceptRaw = await drive('raw', rawBase, raw.pid, s.idvaToken, 'accept', rawPool);
-  results.acceptProduct = await drive(
-    'product',
-    product.base,
-    product.pid,
-    s.idvaToken,
-    'accept',
-    productPool,
-  );
+  // Rounds interleave raw and product (and swap who goes first) so that load from elsewhere on the
+  // machine hits both alike; each round's figures are shown, and the median of the rounds.
+  const runs: { kind: 'read' | 'accept'; round: number; raw: Run; product: Run }[] = [];
+  const rawPools = chunk(rawPool, ROUNDS);
+  const productPools = chunk(productPool, ROUNDS);
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`round ${round}/${ROUNDS}`);
+    for (const kind of ['read', 'accept'] as const) {
+      const go = (who: 'raw' | 'product') =>
+        who === 'raw'
+          ? drive(
+              'raw',
+              rawBase,
+              raw.pid,
+              s.idvaToken,
+              kind,
+              kind === 'read' ? readIds : rawPools[round - 1],
+            )
+          : drive(
+              'product',
+              product.base,
+              product.pid,
+              s.idvaToken,
+              kind,
+              kind === 'read' ? readIds : productPools[round - 1],
+            );
+      if (round % 2 === 1) {
+        const r = await go('raw');
+        runs.push({ kind, round, raw: r, product: await go('product') });
+      } else {
+        const p = await go('product');
+        runs.push({ kind, round, product: p, raw: await go('raw') });
+      }
+    }
+  }
 
   // The work really happened: each 2xx accept moved one case and wrote one event and audit row.
   const [check] = (
@@ -218,32 +244,57 @@ async function main(): Promise<void> {
        FROM cases`,
     )
   ).rows;
-  console.log(`accepted cases: product ${check.product}, raw ${check.raw}; accepted events ${check.events}`);
+  console.log(
+    `accepted cases: product ${check.product}, raw ${check.raw}; accepted events ${check.events}`,
+  );
 
+  const rps = (x: Run) => x.ok / x.result.duration;
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
   const rows: (string | number)[][] = [];
   const verdicts: string[] = [];
   for (const kind of ['read', 'accept'] as const) {
-    const r = results[`${kind}Raw`];
-    const p = results[`${kind}Product`];
-    const rps = (x: Run) => x.ok / x.result.duration;
-    const ratio = rps(p) / rps(r);
-    const p99x = p.result.latency.p99 / r.result.latency.p99;
     const label =
       kind === 'read' ? 'GET /cases/:id (read + audit + decrypt)' : 'POST /cases/:id/accept';
-    rows.push([
-      label,
-      rps(r).toFixed(0),
-      rps(p).toFixed(0),
-      ratio.toFixed(2),
-      r.result.latency.p50,
-      p.result.latency.p50,
-      r.result.latency.p99,
-      p.result.latency.p99,
-      p99x.toFixed(2),
-      r.cpuMsPerReq.toFixed(2),
-      p.cpuMsPerReq.toFixed(2),
-      `${r.result.non2xx + r.result.errors}/${p.result.non2xx + p.result.errors}`,
-    ]);
+    const mine = runs.filter((x) => x.kind === kind);
+    for (const { round, raw: r, product: p } of mine) {
+      rows.push([
+        ROUNDS > 1 ? `${label}, round ${round}` : label,
+        rps(r).toFixed(0),
+        rps(p).toFixed(0),
+        (rps(p) / rps(r)).toFixed(2),
+        r.result.latency.p50,
+        p.result.latency.p50,
+        r.result.latency.p99,
+        p.result.latency.p99,
+        (p.result.latency.p99 / r.result.latency.p99).toFixed(2),
+        r.cpuMsPerReq.toFixed(2),
+        p.cpuMsPerReq.toFixed(2),
+        `${r.result.non2xx + r.result.errors}/${p.result.non2xx + p.result.errors}`,
+      ]);
+    }
+    const ratio = median(mine.map((x) => rps(x.product) / rps(x.raw)));
+    const p99x = median(mine.map((x) => x.product.result.latency.p99 / x.raw.result.latency.p99));
+    if (ROUNDS > 1) {
+      const m = (f: (x: Run) => number, who: 'raw' | 'product') =>
+        median(mine.map((x) => f(x[who])));
+      rows.push([
+        `**${label}, median of ${ROUNDS}**`,
+        m(rps, 'raw').toFixed(0),
+        m(rps, 'product').toFixed(0),
+        ratio.toFixed(2),
+        m((x) => x.result.latency.p50, 'raw'),
+        m((x) => x.result.latency.p50, 'product'),
+        m((x) => x.result.latency.p99, 'raw'),
+        m((x) => x.result.latency.p99, 'product'),
+        p99x.toFixed(2),
+        m((x) => x.cpuMsPerReq, 'raw').toFixed(2),
+        m((x) => x.cpuMsPerReq, 'product').toFixed(2),
+        '',
+      ]);
+    }
     verdicts.push(
       `${kind}: throughput ratio ${ratio.toFixed(2)} (target ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'MISSED'}), p99 ${p99x.toFixed(2)} × raw (target ≤ 2: ${p99x <= 2 ? 'met' : 'MISSED'})`,
     );

@@ -9,6 +9,7 @@
 //
 // The product's accept writes no outbox row (accepting queues no work), so neither does this.
 // Started by api.bench.ts: PORT, DATABASE_URL, JWT_SECRET, DATA_KEYS, HASH_KEY, DB_POOL_SIZE.
+import { createSecretKey } from 'node:crypto';
 import Fastify from 'fastify';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
@@ -26,7 +27,7 @@ const crypto = new FieldCrypto(
   [{ id: kid, key: Buffer.from(b64, 'base64') }],
   Buffer.from(env.HASH_KEY ?? '', 'utf8'),
 );
-const secret = env.JWT_SECRET ?? '';
+const secret = createSecretKey(Buffer.from(env.JWT_SECRET ?? '', 'utf8'));
 
 interface Claims {
   id: string;
@@ -34,7 +35,7 @@ interface Claims {
   schemeId: string;
 }
 
-/** The same verification as the product's TokenService (HS256, issuer, audience). */
+/** The same verification as the product's TokenService (HS256 with a KeyObject, issuer, audience). */
 function principal(header: string | undefined): Claims | null {
   const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '');
   if (!m) return null;

@@ -214,14 +214,18 @@ export interface Product {
 
 let nextPort = 39000 + Math.floor(Math.random() * 2000);
 
-/** Starts `node dist/src/main.js` with the world's env; resolves once it serves or works. */
+/**
+ * Starts `node dist/src/main.js` with the world's env; resolves once it serves or works.
+ * BENCH_NODE_ARGS adds node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile).
+ */
 export async function startProduct(
   world: BenchWorld,
   role: 'api' | 'worker' | 'all',
   extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ): Promise<Product> {
   const port = nextPort++;
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -319,7 +323,11 @@ async function must(
 }
 
 export async function login(base: string, email: string, password: string): Promise<string> {
-  const body = await must(call(base, 'POST', '/auth/login', undefined, { email, password }), 200, 'login');
+  const body = await must(
+    call(base, 'POST', '/auth/login', undefined, { email, password }),
+    200,
+    'login',
+  );
   return body.accessToken as string;
 }
 
@@ -415,9 +423,10 @@ export function personalOf(i: number): Personal {
 }
 
 /**
- * Inserts cases in batches (ids and ciphertexts made in Node, everything else set-based in SQL).
- * `statusSql` is an SQL expression over `r` (a random() per row) giving the status.
- * Returns the ids in insertion order.
+ * Inserts cases set-based. With `encrypt` (the default) ids and per-case ciphertexts are made in
+ * Node and sent in batches (unnest); without, ids come from gen_random_uuid() and `personal_enc` is
+ * a placeholder — for bulk rows no benchmark decrypts. Everything else is SQL: `statusSql` is an
+ * expression over `r` (a random() per row). Returns the ids made in Node (none without encrypt).
  */
 export async function seedCases(
   world: BenchWorld,
@@ -428,25 +437,27 @@ export async function seedCases(
     statusSql: string;
     encrypt?: boolean;
     batch?: number;
-    /** When the case was referred, relative to now (the default places it 30-400 days ago). */
+    /** When the case was referred (the default places it 30-400 days ago). */
     referredSql?: string;
   },
 ): Promise<string[]> {
-  const batch = opts.batch ?? 10_000;
+  const encrypt = opts.encrypt !== false;
+  const batch = opts.batch ?? (encrypt ? 10_000 : 250_000);
   const all: string[] = [];
   for (let from = 0; from < opts.count; from += batch) {
     const n = Math.min(batch, opts.count - from);
     const ids: string[] = [];
     const encs: string[] = [];
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; encrypt && k < n; k++) {
       const id = randomUUID();
       ids.push(id);
       encs.push(
-        opts.encrypt === false
-          ? 'v1:placeholder'
-          : world.crypto.encryptJson(personalOf(from + k), encContext('cases', id, 'personal')),
+        world.crypto.encryptJson(personalOf(from + k), encContext('cases', id, 'personal')),
       );
     }
+    const source = encrypt
+      ? `unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(id, enc, ord)`
+      : `(SELECT gen_random_uuid() AS id, $2::text AS enc, g::bigint AS ord FROM generate_series(1, $1::int) g) t`;
     await world.pool.query(
       `
       INSERT INTO cases (id, scheme_id, reference, status, priority, tenure, landlord_id, risk_level,
@@ -468,11 +479,18 @@ export async function seedCases(
       FROM (
         SELECT u.id, u.enc, u.ord, u.r, u.r2, ${opts.statusSql} AS status,
                ${opts.referredSql ?? `now() - (30 + u.r2 * 370) * interval '1 day'`} AS referred_at
-        FROM (SELECT id, enc, ord, random() AS r, random() AS r2
-              FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(id, enc, ord)) u
+        FROM (SELECT id, enc, ord, random() AS r, random() AS r2 FROM ${source}) u
       ) x
       `,
-      [ids, encs, s.schemeId, opts.refPrefix, from, s.landlordIds, s.idvaId],
+      [
+        encrypt ? ids : n,
+        encrypt ? encs : 'v1:placeholder',
+        s.schemeId,
+        opts.refPrefix,
+        from,
+        s.landlordIds,
+        s.idvaId,
+      ],
     );
     all.push(...ids);
   }
