@@ -4,7 +4,8 @@
 // each after a 3 s warm-up, in 3 interleaved rounds — for:
 //   read    GET  /api/v1/cases/:id         a random one of the 100k cases each request
 //   accept  POST /api/v1/cases/:id/accept  a fresh `referred` case each request (own pool per server)
-// Reports req/s, p50/p99 latency, server CPU per request and product ÷ raw, side by side.
+// Reports req/s, p50/p99 latency, CPU per request (the server process, and its PostgreSQL
+// backends) and product ÷ raw, side by side.
 // Targets: throughput ratio ≥ 0.5; product p99 ≤ 2 × raw p99.
 //
 //   npm run bench:api
@@ -15,10 +16,13 @@
 // A benchmark, not a test: never run by jest or CI. Needs PostgreSQL and Redis on 127.0.0.1; the
 // database and Redis keys it makes are dropped at the end, also on failure or Ctrl-C.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import autocannon, { type Request, type Result } from 'autocannon';
+import type pg from 'pg';
 import {
+  backendCpu,
+  backendCpuSince,
   buildProduct,
+  cpuSeconds,
   createWorld,
   loadNow,
   machine,
@@ -48,16 +52,11 @@ function chunk<T>(xs: T[], n: number): T[][] {
   return Array.from({ length: n }, (_, i) => xs.slice(i * size, (i + 1) * size));
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 interface Run {
   target: string;
   result: Result;
   cpuMsPerReq: number;
+  pgCpuMsPerReq: number;
   ok: number;
 }
 
@@ -65,6 +64,8 @@ async function drive(
   target: string,
   base: string,
   pid: number,
+  appName: string,
+  pool: pg.Pool,
   token: string,
   kind: 'read' | 'accept',
   ids: string[],
@@ -94,6 +95,7 @@ async function drive(
     requests: [request],
   });
   const cpu0 = cpuSeconds(pid);
+  const pg0 = await backendCpu(pool, appName);
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
@@ -101,6 +103,7 @@ async function drive(
     requests: [request],
   });
   const cpu = cpuSeconds(pid) - cpu0;
+  const pgCpu = backendCpuSince(pg0, await backendCpu(pool, appName));
   if (kind === 'accept' && i > ids.length)
     console.warn(
       `  ${target}: the accept pool ran out (${i} > ${ids.length}); raise BENCH_ACCEPT_POOL`,
@@ -109,7 +112,13 @@ async function drive(
   console.log(
     `  ${kind.padEnd(6)} ${target.padEnd(8)} ${(ok / result.duration).toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  timeouts ${result.timeouts}  load ${loadNow()}`,
   );
-  return { target, result, cpuMsPerReq: (cpu * 1000) / Math.max(1, ok), ok };
+  return {
+    target,
+    result,
+    cpuMsPerReq: (cpu * 1000) / Math.max(1, ok),
+    pgCpuMsPerReq: (pgCpu * 1000) / Math.max(1, ok),
+    ok,
+  };
 }
 
 async function startRaw(env: Record<string, string>, port: number): Promise<{ pid: number }> {
@@ -150,7 +159,7 @@ async function main(): Promise<void> {
   console.log(`API bench — ${machine()}`);
   buildProduct();
   const world = await createWorld('api');
-  const product = await startProduct(world, 'api', { DB_POOL_SIZE: POOL_SIZE });
+  const product = await startProduct(world, 'api', { env: { DB_POOL_SIZE: POOL_SIZE } });
   const s = await setupScheme(product.base);
 
   let t0 = Date.now();
@@ -213,6 +222,8 @@ async function main(): Promise<void> {
               'raw',
               rawBase,
               raw.pid,
+              'raw-server',
+              world.pool,
               s.idvaToken,
               kind,
               kind === 'read' ? readIds : rawPools[round - 1],
@@ -221,6 +232,8 @@ async function main(): Promise<void> {
               'product',
               product.base,
               product.pid,
+              'sanctuary-api',
+              world.pool,
               s.idvaToken,
               kind,
               kind === 'read' ? readIds : productPools[round - 1],
@@ -272,6 +285,8 @@ async function main(): Promise<void> {
         (p.result.latency.p99 / r.result.latency.p99).toFixed(2),
         r.cpuMsPerReq.toFixed(2),
         p.cpuMsPerReq.toFixed(2),
+        r.pgCpuMsPerReq.toFixed(2),
+        p.pgCpuMsPerReq.toFixed(2),
         `${r.result.non2xx + r.result.errors}/${p.result.non2xx + p.result.errors}`,
       ]);
     }
@@ -292,6 +307,8 @@ async function main(): Promise<void> {
         p99x.toFixed(2),
         m((x) => x.cpuMsPerReq, 'raw').toFixed(2),
         m((x) => x.cpuMsPerReq, 'product').toFixed(2),
+        m((x) => x.pgCpuMsPerReq, 'raw').toFixed(2),
+        m((x) => x.pgCpuMsPerReq, 'product').toFixed(2),
         '',
       ]);
     }
@@ -314,6 +331,8 @@ async function main(): Promise<void> {
         'p99 ×',
         'raw CPU ms/req',
         'product CPU ms/req',
+        'PG CPU ms/req (raw)',
+        'PG CPU ms/req (product)',
         'errors raw/product',
       ],
       rows,

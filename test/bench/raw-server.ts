@@ -20,6 +20,7 @@ const env = process.env;
 const pool = new pg.Pool({
   connectionString: env.DATABASE_URL,
   max: Number(env.DB_POOL_SIZE ?? 10),
+  application_name: 'raw-server',
 });
 pool.on('error', () => undefined);
 const [kid, b64] = (env.DATA_KEYS ?? '').split(':');

@@ -214,17 +214,27 @@ export interface Product {
 
 let nextPort = 39000 + Math.floor(Math.random() * 2000);
 
-/**
- * Starts `node dist/src/main.js` with the world's env; resolves once it serves or works.
- * BENCH_NODE_ARGS adds node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile).
- */
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Extra node flags; BENCH_NODE_ARGS too (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+  /** Called as soon as the process exists (before it is ready). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Starts `node dist/src/main.js` with the world's env; resolves once it serves or works. */
 export async function startProduct(
   world: BenchWorld,
   role: 'api' | 'worker' | 'all',
-  extraEnv: Record<string, string> = {},
-  nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  opts: StartOptions = {},
 ): Promise<Product> {
   const port = nextPort++;
+  const nodeArgs = [
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ...(opts.nodeArgs ?? []),
+  ];
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: ROOT,
     env: {
@@ -232,10 +242,11 @@ export async function startProduct(
       ...world.env,
       APP_ROLE: role,
       PORT: String(port),
-      ...extraEnv,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid) opts.onSpawn?.(child.pid);
   const warnings: string[] = [];
   let output = '';
   let exited: number | null = null;
@@ -263,12 +274,14 @@ export async function startProduct(
   };
   onCleanup(`stop ${role} (pid ${child.pid})`, stop);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (exited !== null)
       throw new BenchError(`the ${role} process exited (${exited}) while starting:\n${output}`);
     if (Date.now() > deadline)
-      throw new BenchError(`the ${role} process did not start in 90 s:\n${output}`);
+      throw new BenchError(
+        `the ${role} process was not ready in ${readyTimeoutMs / 1000} s:\n${output}`,
+      );
     if (role === 'worker') {
       if (output.includes('Sanctuary worker running')) break;
     } else {
@@ -507,6 +520,46 @@ END`;
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 // ---- measuring ---------------------------------------------------------------------------------
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; USER_HZ = 100). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0; // gone
+  }
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving this database (optionally only
+ * connections with this application_name), per backend pid.
+ */
+export async function backendCpu(
+  pool: pg.Pool,
+  applicationName?: string,
+): Promise<Map<number, number>> {
+  const { rows } = await pool.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+       AND ($1::text IS NULL OR application_name = $1)`,
+    [applicationName ?? null],
+  );
+  return new Map(rows.map((r: { pid: number }) => [r.pid, cpuSeconds(r.pid)]));
+}
+
+/** CPU seconds the backends used between two snapshots (new backends count from zero). */
+export function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** Redis server CPU seconds so far (INFO cpu; the whole server, other users included). */
+export async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const n = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return n('used_cpu_user') + n('used_cpu_sys');
+}
 
 /** Resident set size of a process, in MiB (Linux /proc). */
 export function rssMiB(pid: number): number {
