@@ -6,8 +6,9 @@
 //   2. starts the BUILT product as a worker (APP_ROLE=worker, real clock): its start-up reconcile
 //      queues every overdue chase; measures until all 10,000 are chased (approvals.last_chased_at),
 //      and until the side work (outbox → email jobs) has drained. Target ≥ 500 chases/s on 2 cores;
-//   3. delayed-job lag: 1,000 more approvals become due 4–8 s in the future, POST /ops/reconcile on
-//      an API process queues them as delayed jobs; lag = last_chased_at − the due time (p50/p99).
+//   3. delayed-job lag: 1,000 more approvals become due over the next minute (4 s ahead onwards,
+//      spread out so the worker is not saturated and the lag is timing, not queueing), POST
+//      /ops/reconcile on an API process queues them as delayed jobs; lag = last_chased_at − due.
 //
 //   npm run bench:chasing
 //   BENCH_CASES=1000000 BENCH_OVERDUE=10000 BENCH_LAG_SAMPLE=1000 WORKER_CONCURRENCY=5 npm run bench:chasing
@@ -43,6 +44,8 @@ import {
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const OVERDUE = Number(process.env.BENCH_OVERDUE ?? 10_000);
 const LAG_SAMPLE = Number(process.env.BENCH_LAG_SAMPLE ?? 1_000);
+/** The lag sample falls due over this many seconds (≈ 17 chases/s for 1,000: far below capacity). */
+const LAG_WINDOW_S = Number(process.env.BENCH_LAG_WINDOW_S ?? 60);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 const CONCURRENCY = process.env.WORKER_CONCURRENCY;
 
@@ -273,16 +276,17 @@ async function main(): Promise<void> {
   const processingRate = (OVERDUE - 1) / span;
   const wallRate = OVERDUE / ((tChased - t0) / 1000);
 
-  // 3. Delayed-job lag: 1,000 approvals become due 4–8 s from now; the API's reconcile queues them.
+  // 3. Delayed-job lag: the sample becomes due over LAG_WINDOW_S from 4 s ahead; the API's reconcile
+  // (horizon 2 × RECONCILE_EVERY_MS = 120 s) queues them as delayed jobs.
   const lagIds = approvalIds.slice(OVERDUE);
   await db.query(`CREATE TABLE bench_lag (id uuid PRIMARY KEY, due timestamptz NOT NULL)`);
   await db.query(
     `WITH d AS (
-       SELECT t.id, clock_timestamp() + interval '4 seconds' + (t.ord::float / $2) * interval '4 seconds' AS due
+       SELECT t.id, clock_timestamp() + interval '4 seconds' + (t.ord::float / $2) * $3::float * interval '1 second' AS due
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ord))
      , u AS (UPDATE approvals a SET next_chase_at = d.due FROM d WHERE a.id = d.id RETURNING a.id, d.due)
      INSERT INTO bench_lag SELECT id, due FROM u`,
-    [lagIds, lagIds.length],
+    [lagIds, lagIds.length, LAG_WINDOW_S],
   );
   const r0 = Date.now();
   const rec = await call(api.base, 'POST', '/ops/reconcile', s.managerToken);
@@ -291,7 +295,7 @@ async function main(): Promise<void> {
   console.log(
     `\nlag sample: POST /ops/reconcile took ${Date.now() - r0} ms and queued ${JSON.stringify(rec.body)}`,
   );
-  const lagDeadline = Date.now() + 120_000;
+  const lagDeadline = Date.now() + (LAG_WINDOW_S + 60) * 1000;
   for (;;) {
     const [{ n }] = (
       await db.query(
@@ -300,7 +304,7 @@ async function main(): Promise<void> {
     ).rows;
     if (n === lagIds.length) break;
     if (Date.now() > lagDeadline)
-      throw new BenchError(`only ${n} of ${lagIds.length} delayed chases ran within 120 s`);
+      throw new BenchError(`only ${n} of ${lagIds.length} delayed chases ran in time`);
     await sleep(250);
   }
   const lags = (
@@ -326,7 +330,11 @@ async function main(): Promise<void> {
           `${execMs.toFixed(1)} ms, ${index ? `index ${index[2] ?? index[3]}` : 'NO INDEX (sequential scan)'}`,
           `< 100 ms with an index: ${execMs < 100 && index ? 'met' : 'MISSED'}`,
         ],
-        ['worker start → start-up reconcile done', `${((tStarted - t0) / 1000).toFixed(1)} s`, ''],
+        [
+          'worker spawn → ready (its start-up reconcile queued the due chases)',
+          `${((tStarted - t0) / 1000).toFixed(1)} s`,
+          '',
+        ],
         [
           `chases, first → last (${OVERDUE.toLocaleString('en-GB')})`,
           `${span.toFixed(1)} s = **${processingRate.toFixed(0)} chases/s**`,
@@ -353,7 +361,7 @@ async function main(): Promise<void> {
           '',
         ],
         [
-          `delayed-job lag (${lags.length} jobs due 4–8 s ahead)`,
+          `delayed-job lag (${lags.length} delayed jobs due over ${LAG_WINDOW_S} s)`,
           `p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${percentile(lags, 99).toFixed(0)} ms, max ${lags[lags.length - 1].toFixed(0)} ms`,
           '',
         ],
