@@ -3,8 +3,10 @@
 //   1. idle RSS of each after start-up (target < 200 MB each);
 //   2. a 2-minute soak of mixed load — reads, lists, creates, accepts and cancels from 8 virtual
 //      users, while 3,000 consent chases fall due over the soak and are run by the worker — sampling
-//      RSS every 5 s: start / end / max / growth per process, and Redis used_memory (INFO memory)
-//      before and after (bounded: completed jobs are trimmed);
+//      RSS every 5 s: start / end / max / growth (whole soak and its second half) per process, and
+//      Redis memory before and after — this run's keys (MEMORY USAGE) and the server's used_memory
+//      (INFO memory; shared with anything else using this Redis). Bounded: completed jobs are
+//      trimmed (removeOnComplete: 24 h or 10,000 per queue);
 //   3. errors: every response that is not the expected 2xx counts (the soak must have none).
 //
 //   npm run bench:memory
@@ -22,6 +24,7 @@ import {
   loadNow,
   machine,
   REALISTIC_STATUS_SQL,
+  redisPrefixMemory,
   redisUsedMemory,
   rssMiB,
   runBench,
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
   await sleep(IDLE_SETTLE_MS);
   const idle = { api: rssMiB(api.pid), worker: rssMiB(worker.pid) };
   const redisBefore = await redisUsedMemory(world.redis);
+  const ourBefore = await redisPrefixMemory(world.redis, world.prefix);
   console.log(
     `idle after start-up: api ${MiB(idle.api)}, worker ${MiB(idle.worker)}; Redis used_memory ${MiB(redisBefore / 2 ** 20)} (load ${loadNow()})`,
   );
@@ -172,13 +176,21 @@ async function main(): Promise<void> {
       }
     }
   };
-  const samples: { s: number; api: number; worker: number; redis: number; load: string }[] = [];
+  const samples: {
+    s: number;
+    api: number;
+    worker: number;
+    redis: number;
+    ours: number;
+    load: string;
+  }[] = [];
   const sample = async () =>
     samples.push({
       s: Math.round((Date.now() - (deadline - SOAK_MS)) / 1000),
       api: rssMiB(api.pid),
       worker: rssMiB(worker.pid),
       redis: (await redisUsedMemory(world.redis)) / 2 ** 20,
+      ours: (await redisPrefixMemory(world.redis, world.prefix)).bytes / 2 ** 20,
       load: loadNow(),
     });
   await sample();
@@ -200,9 +212,13 @@ async function main(): Promise<void> {
   await sleep(IDLE_SETTLE_MS);
   const after = { api: rssMiB(api.pid), worker: rssMiB(worker.pid) };
   const redisAfter = await redisUsedMemory(world.redis);
-  const keys = (await world.redis.keys(`${world.prefix}:*`)).length;
+  const ourAfter = await redisPrefixMemory(world.redis, world.prefix);
 
-  const max = (k: 'api' | 'worker' | 'redis') => Math.max(...samples.map((x) => x[k]));
+  const max = (k: 'api' | 'worker' | 'redis' | 'ours') => Math.max(...samples.map((x) => x[k]));
+  // Growth over the second half of the soak: warm-up (JIT, pools, caches) is over by then, so a
+  // leak shows as steady growth here while a warm-up plateau shows as ~0.
+  const mid = samples[Math.floor(samples.length / 2)];
+  const late = (k: 'api' | 'worker' | 'ours') => end[k] - mid[k];
   const total = Object.entries(counts)
     .filter(([k]) => k !== 'errors')
     .reduce((a, [, n]) => a + n, 0);
@@ -224,6 +240,7 @@ async function main(): Promise<void> {
         'soak end',
         'soak max',
         'growth (end − start)',
+        'growth, 2nd half',
         'idle after soak',
         'target',
       ],
@@ -235,6 +252,7 @@ async function main(): Promise<void> {
           MiB(end.api),
           MiB(max('api')),
           MiB(end.api - samples[0].api),
+          MiB(late('api')),
           MiB(after.api),
           `idle < 200 MB: ${idle.api < 200 ? 'met' : 'MISSED'}`,
         ],
@@ -245,18 +263,31 @@ async function main(): Promise<void> {
           MiB(end.worker),
           MiB(max('worker')),
           MiB(end.worker - samples[0].worker),
+          MiB(late('worker')),
           MiB(after.worker),
           `idle < 200 MB: ${idle.worker < 200 ? 'met' : 'MISSED'}`,
         ],
         [
-          'Redis used_memory (whole server)',
+          `Redis, this run's keys (MEMORY USAGE, ${ourAfter.keys} keys at the end)`,
+          `${(ourBefore.bytes / 2 ** 20).toFixed(2)} MB`,
+          `${samples[0].ours.toFixed(2)} MB`,
+          `${end.ours.toFixed(2)} MB`,
+          `${max('ours').toFixed(2)} MB`,
+          `${(end.ours - samples[0].ours).toFixed(2)} MB`,
+          `${late('ours').toFixed(2)} MB`,
+          `${(ourAfter.bytes / 2 ** 20).toFixed(2)} MB`,
+          'bounded',
+        ],
+        [
+          'Redis used_memory (whole server, shared)',
           MiB(redisBefore / 2 ** 20),
           `${samples[0].redis.toFixed(1)} MB`,
           `${end.redis.toFixed(1)} MB`,
           `${max('redis').toFixed(1)} MB`,
           `${(end.redis - samples[0].redis).toFixed(1)} MB`,
-          `${(redisAfter / 2 ** 20).toFixed(1)} MB (${keys} keys under the prefix)`,
-          'bounded',
+          '',
+          `${(redisAfter / 2 ** 20).toFixed(1)} MB`,
+          '',
         ],
       ],
     ),

@@ -573,6 +573,25 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 'NaN');
 }
 
+/** Bytes Redis uses for the keys under a prefix (sum of MEMORY USAGE; other users excluded). */
+export async function redisPrefixMemory(
+  redis: Redis,
+  prefix: string,
+): Promise<{ bytes: number; keys: number }> {
+  let cursor = '0';
+  let bytes = 0;
+  let keys = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) {
+      bytes += Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
+      keys++;
+    }
+  } while (cursor !== '0');
+  return { bytes, keys };
+}
+
 export function machine(): string {
   const load = loadavg()
     .map((x) => x.toFixed(2))
