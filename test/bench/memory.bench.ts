@@ -222,11 +222,14 @@ async function main(): Promise<void> {
   const total = Object.entries(counts)
     .filter(([k]) => k !== 'errors')
     .reduce((a, [, n]) => a + n, 0);
-  console.log(`\nRSS every ${SAMPLE_MS / 1000} s (MB): s api worker redis load`);
+  console.log(
+    `\nevery ${SAMPLE_MS / 1000} s — s: api RSS MB, worker RSS MB, Redis used_memory MB, this run's keys MB, load`,
+  );
   console.log(
     samples
       .map(
-        (x) => `${x.s} ${x.api.toFixed(0)} ${x.worker.toFixed(0)} ${x.redis.toFixed(1)} ${x.load}`,
+        (x) =>
+          `${x.s}: ${x.api.toFixed(0)} ${x.worker.toFixed(0)} ${x.redis.toFixed(1)} ${x.ours.toFixed(2)} ${x.load}`,
       )
       .join(' | '),
   );
