@@ -11,10 +11,11 @@ loadDotenv({ quiet: true });
 const SHUTDOWN_GRACE_MS = 30_000;
 
 async function main(): Promise<void> {
-  const { app, config } = await createApp();
   // Shutdown hooks: readiness goes 503 first, HTTP stops taking new requests and lets in-flight
   // ones finish, workers finish the job in hand, then connections close and the process exits 0.
+  // Installed before start-up, so a signal during start-up still ends in a clean shutdown.
   let stopping = false;
+  let started: ReturnType<typeof createApp> | null = null;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -24,13 +25,16 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    app
-      .close()
+    (started ?? Promise.reject(new Error('not started')))
+      .then(({ app }) => app.close())
       .then(() => process.exit(0))
-      .catch(() => process.exit(1));
+      .catch(() => process.exit(started ? 1 : 0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  started = createApp();
+  const { app, config } = await started;
+  if (stopping) return;
   if (config.env.APP_ROLE !== 'worker') {
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
     console.log(

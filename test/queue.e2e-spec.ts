@@ -359,6 +359,119 @@ describe('queued jobs', () => {
     t.clock.set(new Date());
   });
 
+  it('chases a cost approval to the managers, then escalates', async () => {
+    const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
+    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
+    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
+      scheduledFor: '2026-11-10T10:00:00Z',
+      surveyor: 'Sam',
+    });
+    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, {
+      measures: [{ code: 'sanctuary_room', quantity: 1, estimatedCost: 4800 }],
+    });
+    const list = await t.http
+      .get('/api/v1/approvals?kind=cost&status=pending&limit=200')
+      .set(bearer(a.manager.token))
+      .expect(200);
+    const cost = list.body.items.find((x: { caseId: string }) => x.caseId === c.id);
+    t.clock.set(new Date(new Date(cost.dueAt).getTime() + 1000));
+    await reconcile();
+    await eventually(async () => expect((await approval(cost.id)).chaseCount).toBe(1));
+    expect(
+      (await tasks(a.manager.token)).filter(
+        (x) => x.kind === 'cost_chased' && x.approvalId === cost.id,
+      ),
+    ).toHaveLength(1);
+    await eventually(async () =>
+      expect(
+        sink.messages.filter(
+          (m) => m.subject.includes(c.reference) && /cost approval waiting/.test(m.subject),
+        ),
+      ).toHaveLength(1),
+    );
+    for (let n = 2; n <= 3; n++) {
+      t.clock.advance(10 * DAY);
+      await reconcile();
+      await eventually(async () => expect((await approval(cost.id)).chaseCount).toBe(n));
+    }
+    t.clock.advance(10 * DAY);
+    await reconcile();
+    await eventually(async () => expect((await approval(cost.id)).escalatedAt).not.toBeNull());
+    expect(
+      (await tasks(a.manager.token)).filter(
+        (x) => x.kind === 'cost_escalated' && x.approvalId === cost.id,
+      ),
+    ).toHaveLength(1);
+    t.clock.set(new Date());
+  });
+
+  it('alerts once when an installer is turned away on site by the landlord', async () => {
+    const { caseId, jobId } = await toScheduled(t.http, a);
+    await act(t.http, a.installer.token, `/jobs/${jobId}/fail`, {
+      reason: 'landlord_refused_on_site',
+    });
+    expectProblem(
+      await t.http
+        .post(`/api/v1/jobs/${jobId}/fail`)
+        .set(bearer(a.installer.token))
+        .send({ reason: 'landlord_refused_on_site' }),
+      409,
+    );
+    expect(
+      (await tasks(a.idva.token)).filter(
+        (x) => x.kind === 'landlord_refusal' && x.caseId === caseId,
+      ),
+    ).toHaveLength(1);
+    expect(
+      (await tasks(a.manager.token)).filter(
+        (x) => x.kind === 'landlord_refusal' && x.caseId === caseId,
+      ),
+    ).toHaveLength(1);
+    const c = await t.http.get(`/api/v1/cases/${caseId}`).set(bearer(a.idva.token)).expect(200);
+    await eventually(async () =>
+      expect(
+        sink.messages.filter(
+          (m) => m.subject.includes(c.body.reference) && /refused/.test(m.subject),
+        ),
+      ).toHaveLength(2),
+    );
+  });
+
+  it('raises the refusal alert when retrospective consent is refused after an emergency install', async () => {
+    const c = await createCase(t.http, a, { priority: 'emergency' });
+    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
+    const job = await act(
+      t.http,
+      a.idva.token,
+      `/cases/${c.id}/install-jobs`,
+      { contractorId: a.contractorId, emergency: true, verbalPermissionFrom: 'Duty officer' },
+      201,
+    );
+    await act(t.http, a.installer.token, `/jobs/${job.id}/accept`, {
+      scheduledFor: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    await act(t.http, a.installer.token, `/jobs/${job.id}/complete`, {
+      measuresInstalled: [{ code: 'lock_change', quantity: 1 }],
+    });
+    const list = await t.http
+      .get('/api/v1/approvals?kind=landlord_consent&status=pending&limit=200')
+      .set(bearer(a.idva.token))
+      .expect(200);
+    const consent = list.body.items.find((x: { caseId: string }) => x.caseId === c.id);
+    expect(consent.retrospective).toBe(true);
+    await act(t.http, a.idva.token, `/approvals/${consent.id}/decision`, {
+      decision: 'refused',
+      respondent: 'Landlord',
+    });
+    const got = await t.http.get(`/api/v1/cases/${c.id}`).set(bearer(a.idva.token)).expect(200);
+    expect(got.body.status).toBe('in_support');
+    expect(
+      (await tasks(a.manager.token)).filter(
+        (x) => x.kind === 'landlord_refusal' && x.caseId === c.id,
+      ),
+    ).toHaveLength(1);
+  });
+
   it('shows queue depths to managers and admins only', async () => {
     const res = await t.http.get('/api/v1/ops/queues').set(bearer(a.manager.token)).expect(200);
     expect(res.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([

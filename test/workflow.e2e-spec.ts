@@ -110,27 +110,46 @@ describe('case workflow', () => {
       expect(fields).toEqual(expect.arrayContaining(['tenure', 'referralDate', 'characteristics']));
     });
 
-    it('makes one case for retried creates with the same Idempotency-Key, 422 for a different body', async () => {
+    it('makes one case for retried creates with the same Idempotency-Key, 409 while running, 422 for a different body', async () => {
       const key = `key-${Date.now()}`;
-      const results = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          t.http
-            .post('/api/v1/cases')
-            .set(bearer(a.idva.token))
-            .set('Idempotency-Key', key)
-            .send(caseBody(a)),
-        ),
+      const send = (token: string, body = caseBody(a)) =>
+        t.http.post('/api/v1/cases').set(bearer(token)).set('Idempotency-Key', key).send(body);
+      const results = await Promise.all(Array.from({ length: 10 }, () => send(a.idva.token)));
+      for (const r of results) expect([201, 409]).toContain(r.status);
+      const created = results.filter((r) => r.status === 201);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+      for (const r of results.filter((x) => x.status === 409))
+        expect(r.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+      const retry = await send(a.idva.token);
+      expect(retry.status).toBe(201);
+      expect(retry.body.id).toBe(created[0].body.id);
+      const [{ n }] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1`,
+        [key],
       );
-      expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
-      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-      expectProblem(
-        await t.http
+      expect(n).toBe(1);
+      expectProblem(await send(a.idva.token, caseBody(a, { riskLevel: 'medium' })), 422);
+      // Another user's identical key is theirs alone: it makes their own case.
+      const other = await send(a.idva2.token);
+      expect(other.status).toBe(201);
+      expect(other.body.id).not.toBe(created[0].body.id);
+    });
+
+    it('refuses fields a caller may not set, and stores nothing', async () => {
+      for (const extra of [
+        { status: 'closed' },
+        { schemeId: b.id },
+        { version: 9 },
+        { id: '00000000-0000-4000-8000-000000000000' },
+        { createdBy: a.manager.id },
+      ]) {
+        const res = await t.http
           .post('/api/v1/cases')
           .set(bearer(a.idva.token))
-          .set('Idempotency-Key', key)
-          .send(caseBody(a, { riskLevel: 'medium' })),
-        422,
-      );
+          .send({ ...caseBody(a), ...extra });
+        expectProblem(res, 400);
+      }
     });
   });
 
@@ -273,6 +292,64 @@ describe('case workflow', () => {
         expect.arrayContaining(['case.referred', 'case.closed', 'case.timeline_read']),
       );
       expectProblem(await t.http.get(`/api/v1/cases/${c.id}/audit`).set(bearer(a.idva.token)), 404);
+    });
+
+    it.each([
+      ['a private tenancy', { tenure: 'private_rented', landlordIdFrom: 'privateLandlordId' }],
+      ['an owner-occupier', { tenure: 'owner_occupier' }],
+    ])('takes %s through every stage to closure', async (_label, o) => {
+      const over: Record<string, unknown> = {
+        tenure: o.tenure,
+        landlordId: 'landlordIdFrom' in o ? a.privateLandlordId : undefined,
+      };
+      const c = await createCase(t.http, a, over);
+      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
+      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
+        scheduledFor: '2026-11-10T10:00:00Z',
+        surveyor: 'Sam',
+      });
+      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+      if (o.tenure !== 'owner_occupier') {
+        const ap = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+        const token = ap.consentUrl.split('/consent/')[1];
+        await t.http
+          .post(`/api/v1/consent/${token}`)
+          .send({ decision: 'granted', name: 'Private Landlord' })
+          .expect(200);
+      }
+      const job = await act(
+        t.http,
+        a.idva.token,
+        `/cases/${c.id}/install-jobs`,
+        { contractorId: a.contractorId },
+        201,
+      );
+      await act(t.http, a.installer.token, `/jobs/${job.id}/accept`, {
+        scheduledFor: new Date(Date.now() + 86400000).toISOString(),
+      });
+      await act(t.http, a.installer.token, `/jobs/${job.id}/complete`, {
+        measuresInstalled: [{ code: 'window_locks', quantity: 4 }],
+      });
+      await act(
+        t.http,
+        a.idva.token,
+        `/cases/${c.id}/reviews`,
+        { feelsSafer: 7, incidentsSinceInstall: 1, resumedRelationship: true },
+        201,
+      );
+      const closed = await act(t.http, a.idva.token, `/cases/${c.id}/close`, {
+        exit: 'unplanned',
+        reasons: ['moved_in_with_perpetrator'],
+        supportTypes: ['advocacy'],
+      });
+      expect(closed).toEqual(
+        expect.objectContaining({
+          status: 'closed',
+          resumedRelationship: true,
+          installedAt: expect.any(String),
+          supportEndedAt: expect.any(String),
+        }),
+      );
     });
 
     it('lets an owner-occupier install go straight from surveyed', async () => {

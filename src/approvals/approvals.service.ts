@@ -465,7 +465,7 @@ export class ApprovalsService {
           await this.notifications.tasks(m, {
             schemeId: row.schemeId,
             userIds: [idva.id],
-            kind: 'cost_escalated',
+            kind: 'cost_refused',
             caseId: row.id,
             approvalId: a.id,
             dedupeKey: `cost-refused:${a.id}`,

@@ -3,7 +3,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { TooManyRequestsError } from '../common/errors.js';
+import { TooManyRequestsError, UnavailableError } from '../common/errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { FieldCrypto } from '../common/crypto/field-crypto.js';
 import { REDIS, REDIS_PREFIX } from '../core/tokens.js';
@@ -46,7 +46,9 @@ export class LoginLimiter {
     } catch (res) {
       throw this.tooMany(res);
     }
-    const state = await this.perAccount.get(this.accountKey(email));
+    const state = await this.perAccount.get(this.accountKey(email)).catch((err: unknown) => {
+      throw this.tooMany(err);
+    });
     if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) throw this.tooMany(state);
   }
 
@@ -55,13 +57,14 @@ export class LoginLimiter {
   }
 
   async succeeded(email: string): Promise<void> {
-    await this.perAccount.delete(this.accountKey(email));
+    await this.perAccount.delete(this.accountKey(email)).catch(() => undefined);
   }
 
   private tooMany(res: unknown): Error {
     if (res instanceof RateLimiterRes) {
       return new TooManyRequestsError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
     }
-    return res as Error;
+    // Redis unreachable: refuse sign-in rather than sign in without the brute-force limits.
+    return new UnavailableError('Sign-in is unavailable for a moment: try again shortly.');
   }
 }

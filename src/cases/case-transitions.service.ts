@@ -87,6 +87,10 @@ export class CaseTransitions {
     }
   }
 
+  get manager(): EntityManager {
+    return this.ds.manager;
+  }
+
   now(): Date {
     return this.clock.now();
   }

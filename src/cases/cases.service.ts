@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, RuleError } from '../common/errors.js';
 import { ACTION_LABELS, allowedActions } from './case-state-machine.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { londonDate, londonStartOfDay } from '../common/working-days.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type Complete } from '../idempotency/idempotency.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { caseAccess, visibleToSql } from './case-access.js';
 import { ageOn, CASE_SELECT, type CaseRow, type Personal } from './case-row.js';
@@ -166,14 +166,26 @@ export class CasesService {
         [{ field: 'landlordId', message: 'is required unless tenure is owner_occupier' }],
       );
     }
-    return this.engine.tx(async (m) => {
-      const claim = await this.idempotency.claim(m, me.id, 'cases.create', key, dto);
-      if (claim.replay)
-        return toCaseResponseFor(
-          this,
-          await this.engine.find(m, me.schemeId!, claim.resourceId),
-          now,
-        );
+    return this.idempotency.run(
+      me.id,
+      'cases.create',
+      key,
+      dto,
+      (complete) => this.engine.tx((m) => this.insertCase(m, me, dto, now, age, complete)),
+      async (id) =>
+        toCaseResponseFor(this, await this.engine.find(this.engine.manager, me.schemeId!, id), now),
+    );
+  }
+
+  private async insertCase(
+    m: EntityManager,
+    me: Principal,
+    dto: CreateCaseDto,
+    now: Date,
+    age: number,
+    complete: Complete,
+  ): Promise<CaseResponse> {
+    {
       if (dto.landlordId) {
         const ok = await m.query(`SELECT 1 FROM landlords WHERE id = $1 AND scheme_id = $2`, [
           dto.landlordId,
@@ -248,9 +260,9 @@ export class CasesService {
         note: dto.note,
         data: { referralSource: dto.referralSource, priority: dto.priority },
       });
-      await this.idempotency.complete(m, me.id, 'cases.create', key, id);
+      await complete(m, id);
       return toCaseResponse(row, personal, now);
-    });
+    }
   }
 
   async get(me: Principal, id: string, accessReason?: string): Promise<CaseResponse> {

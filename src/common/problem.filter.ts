@@ -109,6 +109,12 @@ export function toProblem(err: unknown, instance: string): Problem {
     err instanceof QueryFailedError ? (anyErr.driverError?.code ?? anyErr.code) : anyErr?.code;
   if (
     (typeof pgCode === 'string' && TRANSIENT_PG.has(pgCode)) ||
+    // TypeORM's own errors when a connection died under a transaction.
+    [
+      'QueryRunnerProviderAlreadyReleasedError',
+      'ConnectionIsNotSetError',
+      'CannotConnectAlreadyConnectedError',
+    ].includes((err as Error)?.name) ||
     /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
       (err as Error)?.message ?? '',
     )

@@ -10,13 +10,16 @@ export function redisUnreachable(url: string, why: string): ServiceUnreachableEr
 
 /** A client for BullMQ and rate limiting; fails fast at start-up when Redis is not there. */
 export function createRedis(url: string, opts: { forBullmq?: boolean } = {}): Redis {
-  return new Redis(url, {
+  const client = new Redis(url, {
     maxRetriesPerRequest: opts.forBullmq ? null : 1,
     enableOfflineQueue: opts.forBullmq ? true : false,
     connectTimeout: 3000,
     lazyConnect: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // Outages are reported by readiness and answered 503 where Redis is needed; ioredis reconnects.
+  client.on('error', () => undefined);
+  return client;
 }
 
 export async function connectRedis(url: string, client: Redis): Promise<void> {

@@ -20,7 +20,7 @@ import { CaseTransitions, illegal, type Actor } from '../cases/case-transitions.
 import { actorOf, CasesService } from '../cases/cases.service.js';
 import type { OrderInstallDto } from '../cases/dto/case.dto.js';
 import { WorkService } from '../cases/work.service.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type Complete } from '../idempotency/idempotency.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { toJobResponse, type JobRow } from './job.response.js';
 import type {
@@ -74,9 +74,27 @@ export class JobsService {
     why?: string,
     key?: string,
   ): Promise<JobResponse> {
-    return this.engine.tx(async (m) => {
-      const claim = await this.idempotency.claim(m, me.id, `jobs.order:${caseId}`, key, dto);
-      if (claim.replay) return this.respond(await this.find(m, me, claim.resourceId), me);
+    return this.idempotency.run(
+      me.id,
+      `jobs.order:${caseId}`,
+      key,
+      dto,
+      (complete) =>
+        this.engine.tx((m) => this.placeOrder(m, me, caseId, dto, complete, ifMatch, why)),
+      async (id) => this.respond(await this.find(this.engine.manager, me, id), me),
+    );
+  }
+
+  private async placeOrder(
+    m: EntityManager,
+    me: Principal,
+    caseId: string,
+    dto: OrderInstallDto,
+    complete: Complete,
+    ifMatch?: number,
+    why?: string,
+  ): Promise<JobResponse> {
+    {
       const row = await this.cases.visible(m, me, caseId, why, true);
       this.engine.checkVersion(row, ifMatch);
       const contractor = await m.query(
@@ -182,9 +200,9 @@ export class JobsService {
           );
         }
       }
-      await this.idempotency.complete(m, me.id, `jobs.order:${caseId}`, key, id);
+      await complete(m, id);
       return this.respond(await this.find(m, me, id), me);
-    });
+    }
   }
 
   private async latest(

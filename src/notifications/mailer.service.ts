@@ -5,6 +5,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { failpoint } from '../common/failpoint.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { AppConfig } from '../config/app-config.js';
 
@@ -46,6 +47,7 @@ export class MailerService implements OnApplicationShutdown {
           text: this.crypto.decrypt(n.body_enc, encContext('notifications', n.id, 'body')),
           messageId: `<${n.id}@sanctuary.local>`,
         });
+        failpoint('email.after_send');
       } catch (err) {
         const code =
           (err as { code?: string; responseCode?: number }).code ??

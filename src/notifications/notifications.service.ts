@@ -14,6 +14,7 @@ export const TASK_KINDS = [
   'cost_approval_needed',
   'cost_chased',
   'cost_escalated',
+  'cost_refused',
   'job_chased',
   'job_escalated',
   'job_outcome_chased',

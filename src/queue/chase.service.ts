@@ -14,6 +14,7 @@ import { CaseTransitions, type Actor } from '../cases/case-transitions.service.j
 import { CasesService } from '../cases/cases.service.js';
 import { WorkService } from '../cases/work.service.js';
 import { Clock } from '../common/clock.js';
+import { failpoint } from '../common/failpoint.js';
 import { workingDaysDeadline } from '../common/working-days.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 
@@ -52,6 +53,13 @@ export class ChaseService {
   }
 
   async chaseApproval(approvalId: string): Promise<ChaseOutcome> {
+    failpoint('chase.before_tx');
+    const outcome = await this.chaseApprovalTx(approvalId);
+    failpoint('chase.after_commit');
+    return outcome;
+  }
+
+  private async chaseApprovalTx(approvalId: string): Promise<ChaseOutcome> {
     return this.engine.tx(async (m) => {
       const row = await this.lockCaseOf(m, `SELECT case_id FROM approvals WHERE id = $1`, [
         approvalId,

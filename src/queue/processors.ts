@@ -17,6 +17,13 @@ import {
 } from './queue.constants.js';
 import { Reconciler } from './reconciler.service.js';
 
+/**
+ * How long a worker holds a job's lock, and how often stalled jobs (of a worker that died) are
+ * looked for. BullMQ's defaults (30 s) suit production; the fault tests shorten them.
+ */
+const lockDuration = Number(process.env.WORKER_LOCK_MS ?? 30_000);
+const WORKER_OPTIONS = { lockDuration, stalledInterval: lockDuration, maxStalledCount: 5 };
+
 abstract class LoggedWorker extends WorkerHost implements OnModuleInit {
   protected abstract readonly logger: Logger;
   constructor(protected readonly config: AppConfig) {
@@ -42,7 +49,7 @@ abstract class LoggedWorker extends WorkerHost implements OnModuleInit {
   }
 }
 
-@Processor(QUEUES.chasing)
+@Processor(QUEUES.chasing, WORKER_OPTIONS)
 export class ChasingProcessor extends LoggedWorker {
   protected readonly logger = new Logger(ChasingProcessor.name);
   constructor(
@@ -68,7 +75,7 @@ export class ChasingProcessor extends LoggedWorker {
   }
 }
 
-@Processor(QUEUES.notifications)
+@Processor(QUEUES.notifications, WORKER_OPTIONS)
 export class NotificationsProcessor extends LoggedWorker {
   protected readonly logger = new Logger(NotificationsProcessor.name);
   constructor(
@@ -86,7 +93,7 @@ export class NotificationsProcessor extends LoggedWorker {
   }
 }
 
-@Processor(QUEUES.maintenance)
+@Processor(QUEUES.maintenance, WORKER_OPTIONS)
 export class MaintenanceProcessor extends LoggedWorker {
   protected readonly logger = new Logger(MaintenanceProcessor.name);
   constructor(

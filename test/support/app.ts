@@ -62,8 +62,11 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
 }
 
 export async function startApp(extra: Record<string, string> = {}): Promise<TestApp> {
-  const env = testEnv(extra);
-  const clock = new TestClock();
+  return startWith(testEnv(extra), new TestClock());
+}
+
+/** An app on a given environment (e.g. the same database again, in another role). */
+export async function startWith(env: Record<string, string>, clock: TestClock): Promise<TestApp> {
   const { app, dataSource } = await createApp({ env, clock, docsUi: false });
   await app.getHttpAdapter().getInstance().ready();
   const http = request(app.getHttpServer());

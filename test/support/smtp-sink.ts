@@ -35,6 +35,8 @@ export class SmtpSink {
   }
 
   async start(): Promise<string> {
+    // A client killed mid-session (the fault tests do that) resets its connection: not an error here.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = this.server.server.address() as AddressInfo;
     return `smtp://127.0.0.1:${port}`;

@@ -1,0 +1,114 @@
+// Helpers for fault injection: a private Redis server that can be stopped and restarted, and worker
+// processes of the built service that can be killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitPort(port: number, up: boolean, timeoutMs = 10000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (open === up) return;
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`port ${port} did not go ${up ? 'up' : 'down'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A throwaway redis-server (nothing on disk) on its own port. */
+export class PrivateRedis {
+  private proc: ChildProcess | null = null;
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitPort(this.port, true);
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p) return;
+    p.kill('SIGKILL');
+    await waitPort(this.port, false);
+  }
+}
+
+export interface Worker {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  /** Resolves once the worker says it runs (or rejects if it exits first). */
+  ready: Promise<void>;
+  output: () => string;
+}
+
+/** A worker process of the built service (APP_ROLE=worker). */
+export function spawnWorker(
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+): Worker {
+  if (!existsSync('dist/src/main.js'))
+    throw new Error('build first: npm run build (npm run test:faults does it)');
+  const proc = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, ...env, APP_ROLE: 'worker', WORKER_LOCK_MS: '2000', ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  proc.stdout!.on('data', (d) => {
+    out += d.toString();
+    if (out.includes('Sanctuary worker running')) markReady();
+  });
+  proc.stderr!.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? -9 : null))),
+  );
+  return {
+    proc,
+    exited,
+    ready: Promise.race([ready, exited.then(() => undefined)]),
+    output: () => out,
+  };
+}
+
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<'timeout'>((r) => (t = setTimeout(() => r('timeout'), ms))),
+  ]);
+}
