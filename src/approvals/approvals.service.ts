@@ -2,7 +2,7 @@
 // single-use consent link, and decisions from any route (IDVA on the landlord's behalf, the link,
 // a scheme manager for costs). A landlord refusal makes the case unsuccessful: landlord_refusal.
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -116,7 +116,7 @@ export class ApprovalsService {
   ): Promise<{ approval: ApprovalRow; url: string }> {
     const settings = await this.work.settings(m, row.schemeId);
     const token = randomBytes(32).toString('base64url');
-    const id = (await m.query(`SELECT gen_random_uuid() AS id`))[0].id as string;
+    const id = randomUUID();
     const now = this.engine.now();
     const due = workingDaysDeadline(opts.at, settings.consentDueWorkingDays);
     const horizonDays = Math.max(

@@ -2,6 +2,7 @@
 // Both are written in the caller's transaction with a dedupe key, so the same alert is never
 // raised twice however often a job runs.
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { FieldCrypto, encContext } from '../common/crypto/field-crypto.js';
 import { OutboxService } from '../queue/outbox.service.js';
@@ -80,7 +81,8 @@ export class NotificationsService {
 
   /** Queues an email; returns false when one with the same dedupe key exists already. */
   async email(m: EntityManager, e: EmailInput): Promise<boolean> {
-    const id = (await m.query(`SELECT gen_random_uuid() AS id`))[0].id as string;
+    // The id is made here (not asked of PostgreSQL): the ciphertexts are bound to it.
+    const id = randomUUID();
     const rows = await m.query(
       `INSERT INTO notifications (id, scheme_id, kind, case_id, recipient_enc, subject, body_enc, dedupe_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -9,7 +9,7 @@ import {
   landlordEmail,
   type ApprovalRow,
 } from '../approvals/approvals.service.js';
-import type { CaseRow } from '../cases/case-row.js';
+import { CASE_SELECT, type CaseRow } from '../cases/case-row.js';
 import { CaseTransitions, type Actor } from '../cases/case-transitions.service.js';
 import { CasesService } from '../cases/cases.service.js';
 import { WorkService } from '../cases/work.service.js';
@@ -36,13 +36,20 @@ export class ChaseService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  private async lockCaseOf(m: EntityManager, sql: string, params: unknown[]): Promise<void> {
-    const [ref] = await m.query(sql, params);
-    if (ref?.case_id) await m.query(`SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [ref.case_id]);
-  }
-
-  private async caseOf(m: EntityManager, schemeId: string, caseId: string): Promise<CaseRow> {
-    return this.engine.find(m, schemeId, caseId);
+  /**
+   * Locks the case that `caseIdSql` (a query giving one case_id) points at and returns it, in one
+   * statement: the lock order everywhere is the case first, then its approval/job/review row.
+   */
+  private async lockCaseOf(
+    m: EntityManager,
+    caseIdSql: string,
+    params: unknown[],
+  ): Promise<CaseRow | undefined> {
+    const [row]: CaseRow[] = await m.query(
+      `SELECT ${CASE_SELECT} FROM cases c WHERE c.id = (${caseIdSql}) FOR UPDATE`,
+      params,
+    );
+    return row;
   }
 
   async chaseApproval(approvalId: string): Promise<ChaseOutcome> {
@@ -54,16 +61,16 @@ export class ChaseService {
 
   private async chaseApprovalTx(approvalId: string): Promise<ChaseOutcome> {
     return this.engine.tx(async (m) => {
-      // Lock order everywhere: the case, then its approval/job/review row.
-      await this.lockCaseOf(m, `SELECT case_id FROM approvals WHERE id = $1`, [approvalId]);
+      const row = await this.lockCaseOf(m, `SELECT case_id FROM approvals WHERE id = $1`, [
+        approvalId,
+      ]);
       const [a]: ApprovalRow[] = await m.query(
         `SELECT a.*, c.reference AS case_reference FROM approvals a JOIN cases c ON c.id = a.case_id WHERE a.id = $1 FOR UPDATE OF a`,
         [approvalId],
       );
       const now = this.clock.now();
-      if (!a || a.status !== 'pending' || !a.next_chase_at || a.next_chase_at > now)
+      if (!row || !a || a.status !== 'pending' || !a.next_chase_at || a.next_chase_at > now)
         return 'not_due';
-      const row = await this.caseOf(m, a.scheme_id, a.case_id);
       const settings = await this.work.settings(m, a.scheme_id);
       const idva = await this.notifications.user(m, row.assignedTo ?? row.createdBy);
       const managers = await this.notifications.managers(m, a.scheme_id);
@@ -166,17 +173,17 @@ export class ChaseService {
 
   async chaseJob(jobId: string): Promise<ChaseOutcome> {
     return this.engine.tx(async (m) => {
-      await this.lockCaseOf(m, `SELECT case_id FROM jobs WHERE id = $1`, [jobId]);
+      const row = await this.lockCaseOf(m, `SELECT case_id FROM jobs WHERE id = $1`, [jobId]);
       const [j] = await m.query(`SELECT * FROM jobs WHERE id = $1 FOR UPDATE`, [jobId]);
       const now = this.clock.now();
       if (
+        !row ||
         !j ||
         !['offered', 'accepted'].includes(j.status) ||
         !j.next_chase_at ||
         j.next_chase_at > now
       )
         return 'not_due';
-      const row = await this.caseOf(m, j.scheme_id, j.case_id);
       const settings = await this.work.settings(m, j.scheme_id);
       const managers = await this.notifications.managers(m, j.scheme_id);
       const phase = j.status === 'offered' ? 'confirm' : 'outcome';
@@ -259,14 +266,13 @@ export class ChaseService {
 
   async reviewDue(caseId: string, offsetDays: number): Promise<ChaseOutcome> {
     return this.engine.tx(async (m) => {
-      await this.lockCaseOf(m, `SELECT $1::uuid AS case_id`, [caseId]);
+      const row = await this.lockCaseOf(m, `SELECT $1::uuid`, [caseId]);
       const [r] = await m.query(
         `SELECT * FROM review_schedules WHERE case_id = $1 AND offset_days = $2 FOR UPDATE`,
         [caseId, offsetDays],
       );
       const now = this.clock.now();
-      if (!r || r.done_at || !r.next_action_at || r.next_action_at > now) return 'not_due';
-      const row = await this.caseOf(m, r.scheme_id, caseId);
+      if (!row || !r || r.done_at || !r.next_action_at || r.next_action_at > now) return 'not_due';
       if (row.status !== 'in_support') {
         await m.query(
           `UPDATE review_schedules SET next_action_at = NULL WHERE case_id = $1 AND offset_days = $2`,

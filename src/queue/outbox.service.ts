@@ -16,11 +16,14 @@ export interface OutboxMessage {
 @Injectable()
 export class OutboxService {
   async add(m: EntityManager, msg: OutboxMessage): Promise<void> {
+    // The NOTIFY wakes the relay after commit instead of waiting for its next poll; it rides in the
+    // same statement as the insert (one round trip, not two — chasing writes two outbox rows each).
     await m.query(
-      `INSERT INTO outbox (queue, name, job_id, payload, run_at) VALUES ($1, $2, $3, $4, $5)`,
+      `WITH added AS (
+         INSERT INTO outbox (queue, name, job_id, payload, run_at) VALUES ($1, $2, $3, $4, $5) RETURNING id
+       )
+       SELECT pg_notify('sanctuary_outbox', '') FROM added`,
       [msg.queue, msg.name, msg.jobId, msg.payload, msg.runAt ?? null],
     );
-    // Wake the relay after commit instead of waiting for its next poll.
-    await m.query(`SELECT pg_notify('sanctuary_outbox', '')`);
   }
 }

@@ -11,6 +11,12 @@ import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_JOB_OPTIONS } from './outbox-relay.service.js';
 import { JOBS, QUEUES, jobIds } from './queue.constants.js';
 
+/**
+ * How many jobs are checked at once. Each check is a few Redis round trips; one at a time, 10,000
+ * due chases kept a worker's start-up busy for over 90 s on a loaded 2-core machine.
+ */
+const PARALLEL_CHECKS = 50;
+
 export interface ReconcileResult {
   approvals: number;
   jobs: number;
@@ -52,30 +58,30 @@ export class Reconciler {
         `SELECT id, chase_count, next_chase_at FROM approvals WHERE status = 'pending' AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
         [horizon],
       );
-    for (const a of approvals) {
-      await ensureJob(
+    await eachLimited(approvals, PARALLEL_CHECKS, (a) =>
+      ensureJob(
         this.chasing,
         JOBS.approvalChase,
         { approvalId: a.id },
         jobIds.approvalChase(a.id, a.chase_count + 1),
         delay(a.next_chase_at),
-      );
-    }
+      ),
+    );
     const jobs: { id: string; status: string; chase_count: number; next_chase_at: Date }[] =
       await this.ds.query(
         `SELECT id, status, chase_count, next_chase_at FROM jobs WHERE status IN ('offered','accepted') AND next_chase_at IS NOT NULL AND next_chase_at <= $1`,
         [horizon],
       );
-    for (const j of jobs) {
+    await eachLimited(jobs, PARALLEL_CHECKS, (j) => {
       const phase = j.status === 'offered' ? 'confirm' : 'outcome';
-      await ensureJob(
+      return ensureJob(
         this.chasing,
         JOBS.jobChase,
         { jobId: j.id },
         jobIds.jobChase(j.id, `${phase}-${j.chase_count + 1}`),
         delay(j.next_chase_at),
       );
-    }
+    });
     const reviews: {
       case_id: string;
       offset_days: number;
@@ -85,30 +91,52 @@ export class Reconciler {
       `SELECT case_id, offset_days, reminded_at, next_action_at FROM review_schedules WHERE next_action_at IS NOT NULL AND next_action_at <= $1`,
       [horizon],
     );
-    for (const r of reviews) {
-      await ensureJob(
+    await eachLimited(reviews, PARALLEL_CHECKS, (r) =>
+      ensureJob(
         this.chasing,
         JOBS.reviewDue,
         { caseId: r.case_id, offsetDays: r.offset_days },
         jobIds.reviewDue(r.case_id, r.offset_days, r.reminded_at ? 'overdue' : 'due'),
         delay(r.next_action_at),
-      );
-    }
+      ),
+    );
     const queued: { id: string }[] = await this.ds.query(
       `SELECT id FROM notifications WHERE status = 'queued' AND created_at < $1`,
       [new Date(now.getTime() - 60_000)],
     );
-    for (const n of queued) {
-      await ensureJob(
+    await eachLimited(queued, PARALLEL_CHECKS, (n) =>
+      ensureJob(
         this.notifications,
         JOBS.emailSend,
         { notificationId: n.id },
         jobIds.emailSend(n.id),
         0,
-      );
-    }
+      ),
+    );
     return { approvals: approvals.length, jobs: jobs.length, reviews: reviews.length };
   }
+}
+
+/** Runs fn over items, at most `limit` at a time; stops taking new items after a failure. */
+async function eachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**
