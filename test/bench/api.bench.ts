@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import autocannon, { type Request, type Result } from 'autocannon';
 import type pg from 'pg';
 import {
+  checkServices,
   backendCpu,
   backendCpuSince,
   buildProduct,
@@ -157,6 +158,7 @@ async function startRaw(env: Record<string, string>, port: number): Promise<{ pi
 
 async function main(): Promise<void> {
   console.log(`API bench — ${machine()}`);
+  await checkServices(); // fail fast, before the build
   buildProduct();
   const world = await createWorld('api');
   const product = await startProduct(world, 'api', { env: { DB_POOL_SIZE: POOL_SIZE } });

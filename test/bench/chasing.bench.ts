@@ -20,6 +20,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encContext } from '../../src/common/crypto/field-crypto.js';
 import {
+  checkServices,
   backendCpu,
   backendCpuSince,
   BenchError,
@@ -61,6 +62,7 @@ async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   console.log(`Chasing bench — ${machine()}`);
+  await checkServices(); // fail fast, before the build
   buildProduct();
   const world = await createWorld('chasing', {
     RECONCILE_EVERY_MS: '60000',
