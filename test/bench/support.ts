@@ -151,6 +151,8 @@ export async function createWorld(name: string, extraEnv: Record<string, string>
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
     LOGIN_MAX_PER_ADDRESS: '1000',
+    // Tokens from the set-up are used to the end of a long run (seeding 1M cases takes minutes).
+    ACCESS_TOKEN_TTL_SECONDS: '7200',
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     ...extraEnv,
   };
