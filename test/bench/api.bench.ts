@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import autocannon, { type Request, type Result } from 'autocannon';
 import type pg from 'pg';
 import {
+  checkServices,
   backendCpu,
   backendCpuSince,
   buildProduct,
@@ -42,8 +43,8 @@ const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-/** Fresh `referred` cases per server for the accept runs (warm-up + measured run). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Fresh `referred` cases per server for the accept runs (all rounds, warm-ups included). */
 const ACCEPT_POOL = Number(process.env.BENCH_ACCEPT_POOL ?? 30_000 * ROUNDS);
 const POOL_SIZE = '10'; // the product's DB_POOL_SIZE default; the raw server gets the same
 
@@ -157,6 +158,7 @@ async function startRaw(env: Record<string, string>, port: number): Promise<{ pi
 
 async function main(): Promise<void> {
   console.log(`API bench — ${machine()}`);
+  await checkServices(); // fail fast, before the build
   buildProduct();
   const world = await createWorld('api');
   const product = await startProduct(world, 'api', { env: { DB_POOL_SIZE: POOL_SIZE } });

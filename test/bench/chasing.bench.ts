@@ -20,6 +20,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encContext } from '../../src/common/crypto/field-crypto.js';
 import {
+  checkServices,
   backendCpu,
   backendCpuSince,
   BenchError,
@@ -61,6 +62,7 @@ async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   console.log(`Chasing bench — ${machine()}`);
+  await checkServices(); // fail fast, before the build
   buildProduct();
   const world = await createWorld('chasing', {
     RECONCILE_EVERY_MS: '60000',
@@ -201,7 +203,16 @@ async function main(): Promise<void> {
     node: number;
     pg: Map<number, number>;
     redis: number;
+    commits: number;
   } | null = null;
+  const commits = async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`,
+        )
+      ).rows[0].xact_commit,
+    );
   let chased = 0;
   let lastReport = Date.now();
   while (chased < OVERDUE) {
@@ -222,6 +233,7 @@ async function main(): Promise<void> {
         node: cpuSeconds(workerPid),
         pg: await backendCpu(db, 'sanctuary-worker'),
         redis: await redisCpu(world.redis),
+        commits: await commits(),
       };
     if (Date.now() - lastReport > 5000) {
       lastReport = Date.now();
@@ -235,6 +247,8 @@ async function main(): Promise<void> {
     pg: backendCpuSince(cpuStart!.pg, await backendCpu(db, 'sanctuary-worker')),
     redis: (await redisCpu(world.redis)) - cpuStart!.redis,
     chases: chased - cpuStart!.chased,
+    // Committed transactions (statistics are flushed about once a second: approximate).
+    commits: (await commits()) - cpuStart!.commits,
   };
   const tChased = Date.now();
   const [win] = (
@@ -343,6 +357,11 @@ async function main(): Promise<void> {
         [
           'CPU per chase: worker / PostgreSQL / Redis',
           `${perChase(cpu.node)} / ${perChase(cpu.pg)} / ${perChase(cpu.redis)} ms = ${perChase(cpuTotal)} ms`,
+          '',
+        ],
+        [
+          'PostgreSQL transactions committed per chase (chase, email, outbox relay, polling)',
+          (cpu.commits / cpu.chases).toFixed(2),
           '',
         ],
         [

@@ -17,6 +17,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encContext } from '../../src/common/crypto/field-crypto.js';
 import {
+  checkServices,
   BenchError,
   buildProduct,
   call,
@@ -72,6 +73,7 @@ function newCaseBody(i: number, landlordId: string) {
 
 async function main(): Promise<void> {
   console.log(`Memory bench — ${machine()}`);
+  await checkServices(); // fail fast, before the build
   buildProduct();
   const world = await createWorld('memory', { RECONCILE_EVERY_MS: '60000' });
   const db = world.pool;

@@ -47,8 +47,10 @@ export function runCleanup(): Promise<void> {
 
 /** Runs a benchmark's main with clean-up on every exit path and a one-line error on failure. */
 export function runBench(main: () => Promise<void>): void {
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       console.error(`\n${signal}: cleaning up`);
       void runCleanup().finally(() => process.exit(130));
     });
@@ -57,6 +59,7 @@ export function runBench(main: () => Promise<void>): void {
     .then(() => runCleanup())
     .then(() => process.exit(0))
     .catch(async (err: unknown) => {
+      if (interrupted) return; // the signal handler is cleaning up; what failed is its doing
       if (err instanceof BenchError) console.error(`bench failed: ${err.message}`);
       else console.error(err);
       await runCleanup();
@@ -97,13 +100,15 @@ export async function checkServices(): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined);
+  const causes: { code?: string }[] = [];
+  redis.on('error', (err: { code?: string }) => causes.push(err));
   try {
     await withTimeout(redis.connect(), 3000, 'connect');
     await redis.ping();
   } catch (err) {
+    const why = causes[0]?.code ?? (err as { code?: string }).code ?? (err as Error).message;
     throw new BenchError(
-      `Redis is not reachable at ${REDIS_URL} (${(err as { code?: string }).code ?? (err as Error).message}); start it or set BENCH_REDIS_URL.`,
+      `Redis is not reachable at ${REDIS_URL} (${why}); start it or set BENCH_REDIS_URL.`,
     );
   } finally {
     redis.disconnect();
@@ -146,6 +151,8 @@ export async function createWorld(name: string, extraEnv: Record<string, string>
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
     LOGIN_MAX_PER_ADDRESS: '1000',
+    // Tokens from the set-up are used to the end of a long run (seeding 1M cases takes minutes).
+    ACCESS_TOKEN_TTL_SECONDS: '7200',
     PUBLIC_BASE_URL: 'http://127.0.0.1',
     ...extraEnv,
   };
