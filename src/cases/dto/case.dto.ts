@@ -38,21 +38,8 @@ import {
   MEASURE_CODES,
 } from '../codes.js';
 
-export {
-  GENDERS,
-  TENURES,
-  RISK_LEVELS,
-  REFERRAL_SOURCES,
-  CHARACTERISTICS,
-  PRIORITIES,
-  DECLINE_REASONS,
-  CANCEL_REASONS,
-  UNSUCCESSFUL_REASONS,
-  EXIT_KINDS,
-  EXIT_REASONS,
-  SUPPORT_TYPES,
-  MEASURE_CODES,
-};
+// The code lists are part of this module's public surface.
+export * from '../codes.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
