@@ -87,6 +87,7 @@ describe('worker processes', () => {
     try {
       await expectChasedOnce(ids);
     } finally {
+      await clean.ready; // SIGTERM before the handlers are installed would end it by signal
       clean.proc.kill('SIGTERM');
       expect(await clean.exited).toBe(0);
     }

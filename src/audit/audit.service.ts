@@ -37,4 +37,25 @@ export class AuditService {
       ],
     );
   }
+
+  /** Many entries in one statement, all at `at` (batched chasing). */
+  async writeMany(manager: EntityManager, entries: AuditEntry[], at: Date): Promise<void> {
+    if (!entries.length) return;
+    await manager.query(
+      `INSERT INTO audit_log (scheme_id, actor_id, action, entity, entity_id, data, at, request_id)
+       SELECT u.scheme_id, u.actor_id, u.action, u.entity, u.entity_id, u.data, $7, $8
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[])
+         AS u(scheme_id, actor_id, action, entity, entity_id, data)`,
+      [
+        entries.map((e) => e.schemeId),
+        entries.map((e) => e.actorId),
+        entries.map((e) => e.action),
+        entries.map((e) => e.entity),
+        entries.map((e) => e.entityId),
+        entries.map((e) => JSON.stringify(e.data ?? {})),
+        at,
+        currentRequestId(),
+      ],
+    );
+  }
 }

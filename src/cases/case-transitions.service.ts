@@ -230,6 +230,51 @@ export class CaseTransitions {
     );
   }
 
+  /**
+   * Timeline events without a status change or a note (what the chasing jobs record), many in two
+   * statements: the events and their audit rows. Same rows as `event` writes one by one.
+   */
+  async events(
+    m: EntityManager,
+    list: {
+      actor: Actor;
+      row: { id: string; schemeId: string };
+      type: string;
+      at: Date;
+      data: Record<string, unknown>;
+    }[],
+  ): Promise<void> {
+    if (!list.length) return;
+    const recordedAt = this.clock.now();
+    await m.query(
+      `INSERT INTO case_events (case_id, scheme_id, type, occurred_at, recorded_at, actor_id, data)
+       SELECT u.case_id, u.scheme_id, u.type, u.occurred_at, $7, u.actor_id, u.data
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::jsonb[])
+         AS u(case_id, scheme_id, type, occurred_at, actor_id, data)`,
+      [
+        list.map((e) => e.row.id),
+        list.map((e) => e.row.schemeId),
+        list.map((e) => e.type),
+        list.map((e) => e.at),
+        list.map((e) => e.actor.id),
+        list.map((e) => JSON.stringify(e.data)),
+        recordedAt,
+      ],
+    );
+    await this.audit.writeMany(
+      m,
+      list.map((e) => ({
+        schemeId: e.row.schemeId,
+        actorId: e.actor.id,
+        action: `case.${e.type}`,
+        entity: 'case',
+        entityId: e.row.id,
+        data: { by: e.actor.role },
+      })),
+      recordedAt,
+    );
+  }
+
   /** Bumps the version of a case whose details changed without a status change. */
   async touch(m: EntityManager, row: CaseRow, set: Record<string, unknown> = {}): Promise<CaseRow> {
     const sets = ['version = version + 1', 'updated_at = now()'];

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { addDays } from '../common/working-days.js';
 import { workingDaysDeadline } from '../common/working-days.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { OutboxService } from '../queue/outbox.service.js';
+import { OutboxService, type OutboxMessage } from '../queue/outbox.service.js';
 import { JOBS, QUEUES, jobIds } from '../queue/queue.constants.js';
 import { DEFAULT_SETTINGS, type SchemeSettings } from '../schemes/scheme.entity.js';
 import type { CaseRow } from './case-row.js';
@@ -31,13 +31,7 @@ export class WorkService {
     step: number,
     runAt: Date,
   ): Promise<void> {
-    await this.outbox.add(m, {
-      queue: QUEUES.chasing,
-      name: JOBS.approvalChase,
-      jobId: jobIds.approvalChase(approvalId, step),
-      payload: { approvalId },
-      runAt,
-    });
+    await this.outbox.add(m, approvalChaseMessage(approvalId, step, runAt));
   }
 
   async scheduleJobChase(
@@ -147,4 +141,15 @@ export class WorkService {
       ],
     );
   }
+}
+
+/** The outbox message that runs chase number `step` of an approval at `runAt`. */
+export function approvalChaseMessage(approvalId: string, step: number, runAt: Date): OutboxMessage {
+  return {
+    queue: QUEUES.chasing,
+    name: JOBS.approvalChase,
+    jobId: jobIds.approvalChase(approvalId, step),
+    payload: { approvalId },
+    runAt,
+  };
 }

@@ -115,6 +115,13 @@ export class EnvDto {
   @Max(50)
   WORKER_CONCURRENCY = 5;
 
+  /** How many due approvals one chasing transaction takes when a backlog is due at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CHASE_BATCH_SIZE = 100;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { failpoint } from '../common/failpoint.js';
 import { encContext, FieldCrypto } from '../common/crypto/field-crypto.js';
 import { AppConfig } from '../config/app-config.js';
+import { returning } from '../database/sql.js';
 
 export type SendOutcome = 'sent' | 'not_sent' | 'skipped' | 'retry';
 
@@ -26,21 +27,24 @@ export class MailerService implements OnApplicationShutdown {
   }
 
   async send(notificationId: string, finalAttempt: boolean): Promise<SendOutcome> {
+    if (!this.transport) {
+      // Nothing to send with: record it in one statement (no transaction, no lock to hold).
+      const rows = await returning(
+        this.ds.manager,
+        `UPDATE notifications SET status = 'not_sent', last_error = 'no SMTP_URL configured' WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [notificationId],
+      );
+      return rows.length ? 'not_sent' : 'skipped';
+    }
+    const transport = this.transport;
     return this.ds.transaction(async (m) => {
       const [n] = await m.query(
         `SELECT id, recipient_enc, subject, body_enc FROM notifications WHERE id = $1 AND status = 'queued' FOR UPDATE SKIP LOCKED`,
         [notificationId],
       );
       if (!n) return 'skipped';
-      if (!this.transport) {
-        await m.query(
-          `UPDATE notifications SET status = 'not_sent', last_error = 'no SMTP_URL configured' WHERE id = $1`,
-          [n.id],
-        );
-        return 'not_sent';
-      }
       try {
-        await this.transport.sendMail({
+        await transport.sendMail({
           from: this.config.env.MAIL_FROM,
           to: this.crypto.decrypt(n.recipient_enc, encContext('notifications', n.id, 'recipient')),
           subject: n.subject,

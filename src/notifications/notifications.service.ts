@@ -108,6 +108,66 @@ export class NotificationsService {
     return true;
   }
 
+  /** `tasks` for many alerts in one statement (batched chasing); returns how many were new. */
+  async tasksMany(m: EntityManager, list: TaskInput[]): Promise<number> {
+    const rows = list.flatMap((t) => [...new Set(t.userIds)].map((userId) => ({ t, userId })));
+    if (!rows.length) return 0;
+    const created = await m.query(
+      `INSERT INTO tasks (scheme_id, user_id, kind, case_id, approval_id, job_id, due_at, dedupe_key)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::text[])
+       ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id`,
+      [
+        rows.map((r) => r.t.schemeId),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.t.kind),
+        rows.map((r) => r.t.caseId ?? null),
+        rows.map((r) => r.t.approvalId ?? null),
+        rows.map((r) => r.t.jobId ?? null),
+        rows.map((r) => r.t.dueAt ?? null),
+        rows.map((r) => r.t.dedupeKey),
+      ],
+    );
+    return created.length;
+  }
+
+  /**
+   * `email` for many messages: one statement for the notifications and one for their outbox rows.
+   * Returns how many were new (a dedupe key already stored is skipped, as in `email`).
+   */
+  async emailMany(m: EntityManager, list: EmailInput[]): Promise<number> {
+    if (!list.length) return 0;
+    const ids = list.map(() => randomUUID());
+    const created: { id: string }[] = await m.query(
+      `INSERT INTO notifications (id, scheme_id, kind, case_id, recipient_enc, subject, body_enc, dedupe_key)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [
+        ids,
+        list.map((e) => e.schemeId),
+        list.map((e) => e.kind),
+        list.map((e) => e.caseId ?? null),
+        list.map((e, i) =>
+          this.crypto.encrypt(e.to, encContext('notifications', ids[i], 'recipient')),
+        ),
+        list.map((e) => e.subject),
+        list.map((e, i) =>
+          this.crypto.encrypt(e.body, encContext('notifications', ids[i], 'body')),
+        ),
+        list.map((e) => e.dedupeKey),
+      ],
+    );
+    await this.outbox.addMany(
+      m,
+      created.map(({ id }) => ({
+        queue: QUEUES.notifications,
+        name: JOBS.emailSend,
+        jobId: jobIds.emailSend(id),
+        payload: { notificationId: id },
+      })),
+    );
+    return created.length;
+  }
+
   /** Scheme managers of a scheme (the escalation and refusal audience). */
   async managers(m: EntityManager, schemeId: string): Promise<{ id: string; email: string }[]> {
     return m.query(
@@ -123,25 +183,34 @@ export class NotificationsService {
   }
 
   /** Staff emails never carry case details: a reference and a prompt to sign in. */
-  async staffAlert(
-    m: EntityManager,
-    input: Omit<TaskInput, 'userIds'> & {
-      users: { id: string; email: string }[];
-      subject: string;
-      body: string;
-    },
-  ): Promise<void> {
-    await this.tasks(m, { ...input, userIds: input.users.map((u) => u.id) });
-    for (const u of input.users) {
-      await this.email(m, {
-        schemeId: input.schemeId,
-        kind: input.kind,
-        caseId: input.caseId,
-        to: u.email,
-        subject: input.subject,
-        body: input.body,
-        dedupeKey: `${input.dedupeKey}:${u.id}`,
-      });
-    }
+  async staffAlert(m: EntityManager, input: StaffAlertInput): Promise<void> {
+    const alert = staffAlertWrites(input);
+    await this.tasks(m, alert.task);
+    for (const e of alert.emails) await this.email(m, e);
   }
+}
+
+export type StaffAlertInput = Omit<TaskInput, 'userIds'> & {
+  users: { id: string; email: string }[];
+  subject: string;
+  body: string;
+};
+
+/** What a staff alert writes: one task per user, and one email per user with its own dedupe key. */
+export function staffAlertWrites(input: StaffAlertInput): {
+  task: TaskInput;
+  emails: EmailInput[];
+} {
+  return {
+    task: { ...input, userIds: input.users.map((u) => u.id) },
+    emails: input.users.map((u) => ({
+      schemeId: input.schemeId,
+      kind: input.kind,
+      caseId: input.caseId,
+      to: u.email,
+      subject: input.subject,
+      body: input.body,
+      dedupeKey: `${input.dedupeKey}:${u.id}`,
+    })),
+  };
 }

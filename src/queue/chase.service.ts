@@ -12,16 +12,53 @@ import {
 import { CASE_SELECT, type CaseRow } from '../cases/case-row.js';
 import { CaseTransitions, type Actor } from '../cases/case-transitions.service.js';
 import { CasesService } from '../cases/cases.service.js';
-import { WorkService } from '../cases/work.service.js';
+import { WorkService, approvalChaseMessage } from '../cases/work.service.js';
 import { Clock } from '../common/clock.js';
 import { failpoint } from '../common/failpoint.js';
 import { workingDaysDeadline } from '../common/working-days.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
+import {
+  NotificationsService,
+  staffAlertWrites,
+  type EmailInput,
+  type StaffAlertInput,
+  type TaskInput,
+} from '../notifications/notifications.service.js';
+import { DEFAULT_SETTINGS, type SchemeSettings } from '../schemes/scheme.entity.js';
+import { OutboxService, type OutboxMessage } from './outbox.service.js';
 
 const SYSTEM = (schemeId: string): Actor => ({ id: null, schemeId, role: 'system' });
 const REVIEW_OVERDUE_DAYS = 7;
 
 export type ChaseOutcome = 'chased' | 'escalated' | 'reminded' | 'not_due';
+
+/** What a batch of approval chases did. */
+export interface ChaseCounts {
+  chased: number;
+  escalated: number;
+  notDue: number;
+}
+
+interface Contact {
+  id: string;
+  email: string;
+}
+
+/** The rows a batch of chases will write, collected so that each kind is written in one statement. */
+class ChaseWrites {
+  readonly chased: { id: string; n: number; next: Date }[] = [];
+  readonly escalated: string[] = [];
+  readonly overdueCases: string[] = [];
+  readonly tasks: TaskInput[] = [];
+  readonly emails: EmailInput[] = [];
+  readonly events: Parameters<CaseTransitions['events']>[1] = [];
+  readonly outbox: OutboxMessage[] = [];
+
+  staffAlert(input: StaffAlertInput): void {
+    const alert = staffAlertWrites(input);
+    this.tasks.push(alert.task);
+    this.emails.push(...alert.emails);
+  }
+}
 
 @Injectable()
 export class ChaseService {
@@ -34,6 +71,7 @@ export class ChaseService {
     private readonly approvals: ApprovalsService,
     private readonly work: WorkService,
     private readonly notifications: NotificationsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -52,37 +90,82 @@ export class ChaseService {
     return row;
   }
 
+  /** One approval's chase (its own delayed job): the batch path with a batch of one. */
   async chaseApproval(approvalId: string): Promise<ChaseOutcome> {
-    failpoint('chase.before_tx');
-    const outcome = await this.chaseApprovalTx(approvalId);
-    failpoint('chase.after_commit');
-    return outcome;
+    const r = await this.chaseApprovals([approvalId]);
+    return r.chased ? 'chased' : r.escalated ? 'escalated' : 'not_due';
   }
 
-  private async chaseApprovalTx(approvalId: string): Promise<ChaseOutcome> {
-    return this.engine.tx(async (m) => {
-      const row = await this.lockCaseOf(m, `SELECT case_id FROM approvals WHERE id = $1`, [
-        approvalId,
-      ]);
-      const [a]: ApprovalRow[] = await m.query(
-        `SELECT a.*, c.reference AS case_reference FROM approvals a JOIN cases c ON c.id = a.case_id WHERE a.id = $1 FOR UPDATE OF a`,
-        [approvalId],
-      );
-      const now = this.clock.now();
-      if (!row || !a || a.status !== 'pending' || !a.next_chase_at || a.next_chase_at > now)
-        return 'not_due';
-      const settings = await this.work.settings(m, a.scheme_id);
-      const idva = await this.notifications.user(m, row.assignedTo ?? row.createdBy);
-      const managers = await this.notifications.managers(m, a.scheme_id);
+  /**
+   * Chases every approval of `ids` that is still due, in one transaction whose writes are
+   * set-based: about a dozen statements for a batch of 100 instead of a dozen for each chase. The
+   * cases, then the approvals, are locked in id order (the order every other path locks them in),
+   * and each approval is re-checked under its lock, so a batch overlapping another batch or an
+   * approval's own job chases each approval once.
+   */
+  async chaseApprovals(ids: string[]): Promise<ChaseCounts> {
+    const now = this.clock.now();
+    // Outside the transaction, a cheap filter: a job whose chase already ran opens no transaction.
+    const candidates: { id: string }[] = await this.engine.manager.query(
+      `SELECT id FROM approvals WHERE id = ANY($1::uuid[]) AND status = 'pending' AND next_chase_at <= $2`,
+      [ids, now],
+    );
+    if (!candidates.length) return { chased: 0, escalated: 0, notDue: ids.length };
+    failpoint('chase.before_tx');
+    const counts = await this.engine.tx((m) =>
+      this.chaseApprovalsTx(
+        m,
+        candidates.map((c) => c.id),
+      ),
+    );
+    failpoint('chase.after_commit');
+    return { ...counts, notDue: ids.length - counts.chased - counts.escalated };
+  }
+
+  private async chaseApprovalsTx(
+    m: EntityManager,
+    ids: string[],
+  ): Promise<Omit<ChaseCounts, 'notDue'>> {
+    const cases: CaseRow[] = await m.query(
+      `SELECT ${CASE_SELECT} FROM cases c
+       WHERE c.id IN (SELECT case_id FROM approvals WHERE id = ANY($1::uuid[]))
+       ORDER BY c.id FOR UPDATE`,
+      [ids],
+    );
+    const locked: ApprovalRow[] = await m.query(
+      `SELECT a.*, c.reference AS case_reference FROM approvals a JOIN cases c ON c.id = a.case_id
+       WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
+      [ids],
+    );
+    const now = this.clock.now();
+    const caseOf = new Map(cases.map((c) => [c.id, c]));
+    const due = locked.filter(
+      (a) =>
+        caseOf.has(a.case_id) &&
+        a.status === 'pending' &&
+        a.next_chase_at !== null &&
+        a.next_chase_at <= now,
+    );
+    if (!due.length) return { chased: 0, escalated: 0 };
+    const ctx = await this.context(
+      m,
+      due.map((a) => a.scheme_id),
+      due.map((a) => {
+        const row = caseOf.get(a.case_id)!;
+        return row.assignedTo ?? row.createdBy;
+      }),
+      due.map((a) => caseOf.get(a.case_id)!.landlordId),
+    );
+    const w = new ChaseWrites();
+    for (const a of due) {
+      const row = caseOf.get(a.case_id)!;
+      const settings = ctx.settings(a.scheme_id);
+      const idva = ctx.user(row.assignedTo ?? row.createdBy);
+      const managers = ctx.managers(a.scheme_id);
       if (a.chase_count >= settings.maxChases) {
-        await m.query(
-          `UPDATE approvals SET escalated_at = $2, next_chase_at = NULL, version = version + 1 WHERE id = $1`,
-          [a.id, now],
-        );
-        await m.query(`UPDATE cases SET overdue = true, updated_at = now() WHERE id = $1`, [
-          a.case_id,
-        ]);
-        await this.notifications.staffAlert(m, {
+        w.escalated.push(a.id);
+        w.overdueCases.push(a.case_id);
+        w.staffAlert({
           schemeId: a.scheme_id,
           users: managers,
           kind: a.kind === 'cost' ? 'cost_escalated' : 'consent_escalated',
@@ -92,34 +175,30 @@ export class ChaseService {
           subject: `Sanctuary ${row.reference}: ${a.kind === 'cost' ? 'cost approval' : 'landlord consent'} overdue after ${a.chase_count} chases`,
           body: `The ${a.kind.replace('_', ' ')} request for case ${row.reference} is still unanswered after ${a.chase_count} chases and needs a scheme manager. Sign in to Sanctuary to act on it.`,
         });
-        await this.engine.event(m, SYSTEM(a.scheme_id), row, {
+        w.events.push({
+          actor: SYSTEM(a.scheme_id),
+          row,
           type: 'approval_escalated',
           at: now,
           data: { approvalId: a.id, kind: a.kind, chaseCount: a.chase_count },
         });
-        return 'escalated';
+        continue;
       }
       const n = a.chase_count + 1;
       const next = workingDaysDeadline(now, settings.chaseEveryWorkingDays);
-      await m.query(
-        `UPDATE approvals SET chase_count = $2, last_chased_at = $3, next_chase_at = $4, version = version + 1 WHERE id = $1`,
-        [a.id, n, now, next],
-      );
+      w.chased.push({ id: a.id, n, next });
       if (a.kind === 'landlord_consent') {
         const token = this.approvals.tokenOf(a);
-        const [landlord] = await m.query(`SELECT email FROM landlords WHERE id = $1`, [
-          row.landlordId,
-        ]);
+        const landlord = row.landlordId ? ctx.landlord(row.landlordId) : undefined;
         if (landlord && token) {
-          const p = this.cases.personal(row);
-          await this.notifications.email(m, {
+          w.emails.push({
             schemeId: a.scheme_id,
             kind: 'consent_chase',
             caseId: a.case_id,
             to: landlord.email,
             subject: `Reminder: consent requested for security works (${row.reference})`,
             body: landlordEmail(
-              p,
+              this.cases.personal(row),
               row.measures ?? [],
               a.due_at,
               this.approvals.consentUrl(token),
@@ -129,7 +208,7 @@ export class ChaseService {
           });
         }
         if (idva)
-          await this.notifications.tasks(m, {
+          w.tasks.push({
             schemeId: a.scheme_id,
             userIds: [idva.id],
             kind: 'consent_chased',
@@ -139,7 +218,7 @@ export class ChaseService {
             dedupeKey: `consent-chase:${a.id}:${n}`,
           });
       } else if (a.kind === 'cost') {
-        await this.notifications.staffAlert(m, {
+        w.staffAlert({
           schemeId: a.scheme_id,
           users: managers,
           kind: 'cost_chased',
@@ -151,7 +230,7 @@ export class ChaseService {
           body: `A cost approval for case ${row.reference} is past its due date (chase ${n}). Sign in to Sanctuary to decide it.`,
         });
       } else if (idva) {
-        await this.notifications.tasks(m, {
+        w.tasks.push({
           schemeId: a.scheme_id,
           userIds: [idva.id],
           kind: 'survey_outstanding',
@@ -161,14 +240,80 @@ export class ChaseService {
           dedupeKey: `survey-chase:${a.id}:${n}`,
         });
       }
-      await this.engine.event(m, SYSTEM(a.scheme_id), row, {
+      w.events.push({
+        actor: SYSTEM(a.scheme_id),
+        row,
         type: 'approval_chased',
         at: now,
         data: { approvalId: a.id, kind: a.kind, chaseNo: n },
       });
-      await this.work.scheduleApprovalChase(m, a.id, n + 1, next);
-      return 'chased';
-    });
+      w.outbox.push(approvalChaseMessage(a.id, n + 1, next));
+    }
+    await this.flush(m, w, now);
+    return { chased: w.chased.length, escalated: w.escalated.length };
+  }
+
+  /** Scheme settings, IDVAs, managers and landlords for a batch, in one round trip. */
+  private async context(
+    m: EntityManager,
+    schemeIds: string[],
+    userIds: (string | null)[],
+    landlordIds: (string | null)[],
+  ) {
+    const uniq = <T>(xs: (T | null)[]) => [...new Set(xs.filter((x): x is T => x !== null))];
+    const [r]: {
+      schemes: { id: string; settings: Partial<SchemeSettings> | null }[];
+      users: Contact[];
+      managers: (Contact & { schemeId: string })[];
+      landlords: Contact[];
+    }[] = await m.query(
+      `SELECT
+         (SELECT coalesce(json_agg(json_build_object('id', s.id, 'settings', s.settings)), '[]')
+            FROM schemes s WHERE s.id = ANY($1::uuid[])) AS schemes,
+         (SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email)), '[]')
+            FROM users u WHERE u.id = ANY($2::uuid[]) AND u.active) AS users,
+         (SELECT coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'schemeId', u.scheme_id) ORDER BY u.created_at), '[]')
+            FROM users u WHERE u.scheme_id = ANY($1::uuid[]) AND u.role = 'scheme_manager' AND u.active) AS managers,
+         (SELECT coalesce(json_agg(json_build_object('id', l.id, 'email', l.email)), '[]')
+            FROM landlords l WHERE l.id = ANY($3::uuid[])) AS landlords`,
+      [uniq(schemeIds), uniq(userIds), uniq(landlordIds)],
+    );
+    const settings = new Map(
+      r.schemes.map((s) => [s.id, { ...DEFAULT_SETTINGS, ...(s.settings ?? {}) }]),
+    );
+    const users = new Map(r.users.map((u) => [u.id, u]));
+    const landlords = new Map(r.landlords.map((l) => [l.id, l]));
+    return {
+      settings: (schemeId: string): SchemeSettings => settings.get(schemeId) ?? DEFAULT_SETTINGS,
+      user: (id: string | null) => (id ? (users.get(id) ?? null) : null),
+      managers: (schemeId: string): Contact[] =>
+        r.managers.filter((x) => x.schemeId === schemeId).map(({ id, email }) => ({ id, email })),
+      landlord: (id: string) => landlords.get(id),
+    };
+  }
+
+  /** Writes a batch's collected changes: one statement per kind of row. */
+  private async flush(m: EntityManager, w: ChaseWrites, now: Date): Promise<void> {
+    if (w.chased.length)
+      await m.query(
+        `UPDATE approvals a SET chase_count = u.n, last_chased_at = $4, next_chase_at = u.next, version = a.version + 1
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS u(id, n, next) WHERE a.id = u.id`,
+        [w.chased.map((c) => c.id), w.chased.map((c) => c.n), w.chased.map((c) => c.next), now],
+      );
+    if (w.escalated.length) {
+      await m.query(
+        `UPDATE approvals SET escalated_at = $2, next_chase_at = NULL, version = version + 1 WHERE id = ANY($1::uuid[])`,
+        [w.escalated, now],
+      );
+      await m.query(
+        `UPDATE cases SET overdue = true, updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [w.overdueCases],
+      );
+    }
+    await this.notifications.tasksMany(m, w.tasks);
+    await this.notifications.emailMany(m, w.emails);
+    await this.engine.events(m, w.events);
+    await this.outbox.addMany(m, w.outbox);
   }
 
   async chaseJob(jobId: string): Promise<ChaseOutcome> {

@@ -26,4 +26,25 @@ export class OutboxService {
       [msg.queue, msg.name, msg.jobId, msg.payload, msg.runAt ?? null],
     );
   }
+
+  /** Many messages in one statement (and one NOTIFY): batched chasing writes hundreds at once. */
+  async addMany(m: EntityManager, msgs: OutboxMessage[]): Promise<void> {
+    if (!msgs.length) return;
+    if (msgs.length === 1) return this.add(m, msgs[0]);
+    await m.query(
+      `WITH added AS (
+         INSERT INTO outbox (queue, name, job_id, payload, run_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+         RETURNING id
+       )
+       SELECT pg_notify('sanctuary_outbox', '') FROM (SELECT 1 FROM added LIMIT 1) one`,
+      [
+        msgs.map((x) => x.queue),
+        msgs.map((x) => x.name),
+        msgs.map((x) => x.jobId),
+        msgs.map((x) => JSON.stringify(x.payload)),
+        msgs.map((x) => x.runAt ?? null),
+      ],
+    );
+  }
 }

@@ -10,6 +10,7 @@ import { ChaseService } from './chase.service.js';
 import {
   JOBS,
   QUEUES,
+  type ApprovalChaseBatchPayload,
   type ApprovalChasePayload,
   type EmailSendPayload,
   type JobChasePayload,
@@ -59,10 +60,12 @@ export class ChasingProcessor extends LoggedWorker {
     super(config);
   }
 
-  async process(job: Job): Promise<string> {
+  async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case JOBS.approvalChase:
         return this.chase.chaseApproval((job.data as ApprovalChasePayload).approvalId);
+      case JOBS.approvalChaseBatch:
+        return this.chase.chaseApprovals((job.data as ApprovalChaseBatchPayload).approvalIds);
       case JOBS.jobChase:
         return this.chase.chaseJob((job.data as JobChasePayload).jobId);
       case JOBS.reviewDue: {

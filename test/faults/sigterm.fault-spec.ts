@@ -21,7 +21,8 @@ describe('SIGTERM with jobs in flight', () => {
 
   it('finishes or releases every job and exits 0', async () => {
     const ids = await overdueConsents(t, a, 40);
-    const first = spawnWorker(t.env);
+    // Batches of two, so that many chasing jobs are in flight when SIGTERM arrives.
+    const first = spawnWorker(t.env, { CHASE_BATCH_SIZE: '2' });
     await first.ready;
     await eventually(
       async () => {
@@ -40,7 +41,7 @@ describe('SIGTERM with jobs in flight', () => {
       `SELECT count(*)::int AS done FROM approvals WHERE id = ANY($1::uuid[]) AND chase_count = 1`,
       [ids],
     );
-    const second = spawnWorker(t.env);
+    const second = spawnWorker(t.env, { CHASE_BATCH_SIZE: '2' });
     try {
       await eventually(async () => {
         const rows = await t.ds.query(
@@ -52,6 +53,7 @@ describe('SIGTERM with jobs in flight', () => {
         );
       }, 90000);
     } finally {
+      await second.ready;
       second.proc.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     }

@@ -7,7 +7,9 @@ import { SmtpSink } from '../support/smtp-sink.js';
 import { spawnWorker, within } from './support.js';
 
 const POINTS = ['chase.before_tx', 'chase.after_commit', 'email.after_send'] as const;
-const APPROVALS_PER_POINT = 4;
+/** Batches of two (CHASE_BATCH_SIZE), so a kill after commit leaves the rest of the backlog due. */
+const APPROVALS_PER_POINT = 16;
+const BATCH = '2';
 const KILLS_PER_POINT = 8;
 
 jest.setTimeout(300_000);
@@ -36,7 +38,11 @@ describe('worker killed mid-job', () => {
     const ids = await dueApprovals(APPROVALS_PER_POINT);
     let kills = 0;
     for (let i = 0; i < KILLS_PER_POINT; i++) {
-      const w = spawnWorker(t.env, { SANCTUARY_FAILPOINT: point, SMTP_URL: t.env.SMTP_URL });
+      const w = spawnWorker(t.env, {
+        SANCTUARY_FAILPOINT: point,
+        SMTP_URL: t.env.SMTP_URL,
+        CHASE_BATCH_SIZE: BATCH,
+      });
       const code = await within(w.exited, 25000);
       if (code === 'timeout') {
         w.proc.kill('SIGKILL');
@@ -46,7 +52,7 @@ describe('worker killed mid-job', () => {
       expect(code).toBe(-9);
       kills++;
     }
-    const clean = spawnWorker(t.env, { SMTP_URL: t.env.SMTP_URL });
+    const clean = spawnWorker(t.env, { SMTP_URL: t.env.SMTP_URL, CHASE_BATCH_SIZE: BATCH });
     try {
       await eventually(
         async () => {
@@ -67,6 +73,8 @@ describe('worker killed mid-job', () => {
         250,
       );
     } finally {
+      // SIGTERM is handled once the worker runs; before that it would end the process by signal.
+      await clean.ready;
       clean.proc.kill('SIGTERM');
       expect(await clean.exited).toBe(0);
     }
