@@ -10,6 +10,7 @@ import {
   type Scheme,
   type TestApp,
 } from './support/app.js';
+import { createCase } from './support/cases.js';
 
 const run = promisify(execFile);
 
@@ -54,6 +55,45 @@ describe('foundation', () => {
         .send({ name: 'x', kind: 'private', email: 'a@b.org', phone: '0123456789', evil: true });
       expectProblem(res, 400);
       expect(res.body.errors).toEqual([{ field: 'evil', message: 'evil is not a known field' }]);
+    });
+
+    it('refuses a JSON body that is not an object (null, an array, a string, a number) and changes nothing', async () => {
+      const c = await createCase(t.http, a);
+      const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM cases`))[0].n;
+      const state = async () =>
+        (await t.ds.query(`SELECT status, version FROM cases WHERE id = $1`, [c.id]))[0];
+      const [casesBefore, before] = [await count(), await state()];
+      // Creating needs fields; accepting and patching take bodies whose fields are all optional.
+      for (const url of ['/api/v1/cases', `/api/v1/cases/${c.id}/accept`]) {
+        for (const raw of ['null', '[]', '[{}]', '"x"', '5', 'true']) {
+          const res = await t.http
+            .post(url)
+            .set(bearer(a.idva.token))
+            .set('content-type', 'application/json')
+            .send(raw);
+          expectProblem(res, 400);
+          expect([url, raw, res.body.errors]).toEqual([
+            url,
+            raw,
+            [{ field: 'body', message: 'body must be a JSON object' }],
+          ]);
+        }
+      }
+      const patched = await t.http
+        .patch(`/api/v1/cases/${c.id}`)
+        .set(bearer(a.idva.token))
+        .set('content-type', 'application/json')
+        .send('null');
+      expectProblem(patched, 400);
+      expect(await count()).toBe(casesBefore);
+      expect(await state()).toEqual(before);
+    });
+
+    it('takes no body at all where every field is optional', async () => {
+      const c = await createCase(t.http, a);
+      const res = await t.http.post(`/api/v1/cases/${c.id}/accept`).set(bearer(a.idva.token));
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('accepted');
     });
 
     it('sets security headers and a request id', async () => {

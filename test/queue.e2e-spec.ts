@@ -13,9 +13,10 @@ import {
   act,
   CANARY,
   createCase,
-  MEASURES,
   toAwaitingConsent,
+  toAwaitingCostApproval,
   toScheduled,
+  toSurveyed,
 } from './support/cases.js';
 import { SmtpSink } from './support/smtp-sink.js';
 
@@ -181,13 +182,7 @@ describe('queued jobs', () => {
   });
 
   it('chases a contractor who has not accepted by confirmBy, then escalates', async () => {
-    const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
-    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-11-10T10:00:00Z',
-      surveyor: 'Sam',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+    const c = await toSurveyed(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
     const job = await act(
       t.http,
       a.idva.token,
@@ -299,23 +294,16 @@ describe('queued jobs', () => {
   });
 
   it('measures length of stay, incrementally, including backdated installs and closures', async () => {
-    const c = await createCase(t.http, a, {
-      tenure: 'owner_occupier',
-      landlordId: undefined,
-      referralDate: '2026-01-05',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/accept`, {
-      occurredAt: '2026-01-06T10:00:00Z',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-01-08T10:00:00Z',
-      surveyor: 'S',
-      occurredAt: '2026-01-06T11:00:00Z',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, {
-      measures: MEASURES,
-      occurredAt: '2026-01-08T12:00:00Z',
-    });
+    const c = await toSurveyed(
+      t.http,
+      a,
+      { tenure: 'owner_occupier', landlordId: undefined, referralDate: '2026-01-05' },
+      {
+        accept: { occurredAt: '2026-01-06T10:00:00Z' },
+        survey: { scheduledFor: '2026-01-08T10:00:00Z', occurredAt: '2026-01-06T11:00:00Z' },
+        result: { occurredAt: '2026-01-08T12:00:00Z' },
+      },
+    );
     const job = await act(
       t.http,
       a.idva.token,
@@ -363,20 +351,11 @@ describe('queued jobs', () => {
   });
 
   it('chases a cost approval to the managers, then escalates', async () => {
-    const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
-    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-11-10T10:00:00Z',
-      surveyor: 'Sam',
+    const { reference, approval: cost } = await toAwaitingCostApproval(t.http, a, {
+      code: 'sanctuary_room',
+      quantity: 1,
+      estimatedCost: 4800,
     });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, {
-      measures: [{ code: 'sanctuary_room', quantity: 1, estimatedCost: 4800 }],
-    });
-    const list = await t.http
-      .get('/api/v1/approvals?kind=cost&status=pending&limit=200')
-      .set(bearer(a.manager.token))
-      .expect(200);
-    const cost = list.body.items.find((x: { caseId: string }) => x.caseId === c.id);
     t.clock.set(new Date(new Date(cost.dueAt).getTime() + 1000));
     await reconcile();
     await eventually(async () => expect((await approval(cost.id)).chaseCount).toBe(1));
@@ -388,7 +367,7 @@ describe('queued jobs', () => {
     await eventually(async () =>
       expect(
         sink.messages.filter(
-          (m) => m.subject.includes(c.reference) && /cost approval waiting/.test(m.subject),
+          (m) => m.subject.includes(reference) && /cost approval waiting/.test(m.subject),
         ),
       ).toHaveLength(1),
     );
@@ -494,16 +473,11 @@ describe('notifications without SMTP', () => {
   it('records emails as not sent when no SMTP_URL is configured', async () => {
     t = await startApp();
     const a = await makeScheme(t, 'Gamma');
-    const c = await createCase(t.http, a);
-    await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-11-10T10:00:00Z',
-      surveyor: 'Sam',
-    });
-    await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-    await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+    const { caseId } = await toAwaitingConsent(t.http, a);
     await eventually(async () => {
-      const rows = await t.ds.query(`SELECT status FROM notifications WHERE case_id = $1`, [c.id]);
+      const rows = await t.ds.query(`SELECT status FROM notifications WHERE case_id = $1`, [
+        caseId,
+      ]);
       expect(rows).toEqual([{ status: 'not_sent' }]);
     });
   });

@@ -6,7 +6,16 @@ import {
   type Scheme,
   type TestApp,
 } from './support/app.js';
-import { act, CANARY, caseBody, createCase, MEASURES, toScheduled } from './support/cases.js';
+import {
+  act,
+  CANARY,
+  caseBody,
+  createCase,
+  toAwaitingConsent,
+  toAwaitingCostApproval,
+  toScheduled,
+  toSurveyed,
+} from './support/cases.js';
 
 describe('case workflow', () => {
   let t: TestApp;
@@ -155,17 +164,9 @@ describe('case workflow', () => {
 
   describe('the standard path to closure', () => {
     it('goes referral → survey → consent → install → support → closed, with a timeline', async () => {
-      const c = await createCase(t.http, a);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
-      });
-      const surveyed = await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, {
-        measures: MEASURES,
-      });
-      expect(surveyed.status).toBe('surveyed');
-      expect(surveyed.estimatedCost).toBe(730);
+      const c = await toSurveyed(t.http, a);
+      expect(c.status).toBe('surveyed');
+      expect(c.estimatedCost).toBe(730);
       // The install cannot be ordered before consent.
       expectProblem(
         await t.http
@@ -302,13 +303,7 @@ describe('case workflow', () => {
         tenure: o.tenure,
         landlordId: 'landlordIdFrom' in o ? a.privateLandlordId : undefined,
       };
-      const c = await createCase(t.http, a, over);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+      const c = await toSurveyed(t.http, a, over);
       if (o.tenure !== 'owner_occupier') {
         const ap = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
         const token = ap.consentUrl.split('/consent/')[1];
@@ -353,13 +348,7 @@ describe('case workflow', () => {
     });
 
     it('lets an owner-occupier install go straight from surveyed', async () => {
-      const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+      const c = await toSurveyed(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
       expectProblem(
         await t.http
           .post(`/api/v1/cases/${c.id}/consent-requests`)
@@ -377,24 +366,15 @@ describe('case workflow', () => {
     });
 
     it('needs a scheme manager to approve costs over the threshold', async () => {
-      const c = await createCase(t.http, a, { tenure: 'owner_occupier', landlordId: undefined });
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
+      const { caseId, approval: cost } = await toAwaitingCostApproval(t.http, a, {
+        code: 'door_replacement',
+        quantity: 1,
+        estimatedCost: 2500,
       });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, {
-        measures: [{ code: 'door_replacement', quantity: 1, estimatedCost: 2500 }],
-      });
-      const list = await t.http
-        .get('/api/v1/approvals?kind=cost&status=pending')
-        .set(bearer(a.manager.token))
-        .expect(200);
-      const cost = list.body.items.find((x: { caseId: string }) => x.caseId === c.id);
       expect(cost.amount).toBe(2500);
       expectProblem(
         await t.http
-          .post(`/api/v1/cases/${c.id}/install-jobs`)
+          .post(`/api/v1/cases/${caseId}/install-jobs`)
           .set(bearer(a.idva.token))
           .send({ contractorId: a.contractorId }),
         422,
@@ -421,7 +401,7 @@ describe('case workflow', () => {
       await act(
         t.http,
         a.idva.token,
-        `/cases/${c.id}/install-jobs`,
+        `/cases/${caseId}/install-jobs`,
         { contractorId: a.contractorId },
         201,
       );
@@ -429,7 +409,7 @@ describe('case workflow', () => {
       expect(
         tasks.body.items.some(
           (x: { kind: string; caseId: string }) =>
-            x.kind === 'cost_approval_needed' && x.caseId === c.id,
+            x.kind === 'cost_approval_needed' && x.caseId === caseId,
         ),
       ).toBe(true);
     });
@@ -437,21 +417,14 @@ describe('case workflow', () => {
 
   describe('refusals and failures', () => {
     it('makes the case unsuccessful: landlord_refusal when the landlord refuses, and alerts once', async () => {
-      const c = await createCase(t.http, a);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-      const approval = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+      const { caseId, approval } = await toAwaitingConsent(t.http, a);
       const d = await act(t.http, a.idva.token, `/approvals/${approval.id}/decision`, {
         decision: 'refused',
         respondent: 'Housing officer',
         reason: 'lease',
       });
       expect(d.status).toBe('refused');
-      const got = await t.http.get(`/api/v1/cases/${c.id}`).set(bearer(a.idva.token)).expect(200);
+      const got = await t.http.get(`/api/v1/cases/${caseId}`).set(bearer(a.idva.token)).expect(200);
       expect(got.body.status).toBe('unsuccessful');
       expect(got.body.outcome).toEqual({ status: 'unsuccessful', reason: 'landlord_refusal' });
       expectProblem(
@@ -465,19 +438,19 @@ describe('case workflow', () => {
       expect(
         idvaTasks.body.items.filter(
           (x: { kind: string; caseId: string }) =>
-            x.kind === 'landlord_refusal' && x.caseId === c.id,
+            x.kind === 'landlord_refusal' && x.caseId === caseId,
         ),
       ).toHaveLength(1);
       const mgrTasks = await t.http.get('/api/v1/tasks').set(bearer(a.manager.token)).expect(200);
       expect(
         mgrTasks.body.items.filter(
           (x: { kind: string; caseId: string }) =>
-            x.kind === 'landlord_refusal' && x.caseId === c.id,
+            x.kind === 'landlord_refusal' && x.caseId === caseId,
         ),
       ).toHaveLength(1);
       const mails = await t.ds.query(
         `SELECT subject FROM notifications WHERE case_id = $1 AND kind = 'landlord_refusal'`,
-        [c.id],
+        [caseId],
       );
       expect(mails).toHaveLength(2);
     });
@@ -738,15 +711,8 @@ describe('case workflow', () => {
         reasons: ['no_capacity'],
       });
       expect(declined.outcome).toEqual({ status: 'declined', reasons: ['no_capacity'] });
-      const c = await createCase(t.http, a);
-      await act(t.http, a.idva.token, `/cases/${c.id}/accept`);
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey`, {
-        scheduledFor: '2026-11-10T10:00:00Z',
-        surveyor: 'Sam',
-      });
-      await act(t.http, a.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
-      const approval = await act(t.http, a.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
-      await act(t.http, a.idva.token, `/cases/${c.id}/cancel`, { reason: 'moved' });
+      const { caseId, approval } = await toAwaitingConsent(t.http, a);
+      await act(t.http, a.idva.token, `/cases/${caseId}/cancel`, { reason: 'moved' });
       const got = await t.http
         .get(`/api/v1/approvals/${approval.id}`)
         .set(bearer(a.idva.token))

@@ -41,7 +41,8 @@ export class AuthGuard implements CanActivate {
       params?: Record<string, string>;
     }>();
     const header = req.headers.authorization ?? '';
-    const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header);
+    // The scheme name is case-insensitive (RFC 7235 §2.1); the token after it is not.
+    const m = /^bearer ([A-Za-z0-9_.-]+)$/i.exec(header);
     const principal = m ? this.tokens.verify(m[1]) : null;
     if (!principal || !(await this.stillHolds(principal))) throw new UnauthorizedError();
     req.principal = principal;

@@ -17,9 +17,19 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export const TERMINAL: readonly CaseStatus[] = ['closed', 'declined', 'cancelled', 'unsuccessful'];
-export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter(
-  (s) => !TERMINAL.includes(s),
+const TERMINAL_STATUSES = [
+  'closed',
+  'declined',
+  'cancelled',
+  'unsuccessful',
+] as const satisfies readonly CaseStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export type OpenStatus = Exclude<CaseStatus, TerminalStatus>;
+
+export const TERMINAL: readonly CaseStatus[] = TERMINAL_STATUSES;
+/** Every status a case can still move out of, in lifecycle order. */
+export const OPEN_STATUSES: readonly OpenStatus[] = CASE_STATUSES.filter(
+  (s): s is OpenStatus => !TERMINAL.includes(s),
 );
 const BEFORE_INSTALL: CaseStatus[] = [
   'referred',

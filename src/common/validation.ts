@@ -65,8 +65,29 @@ export function unsafeInput(value: unknown): FieldError | null {
   return null;
 }
 
+// Types Nest does not validate as a DTO: a body parameter of one of these is not an object body.
+const NOT_DTOS: unknown[] = [String, Boolean, Number, Array, Object, Buffer, Date];
+
+/**
+ * Whether a whole body meant for a DTO is something other than a JSON object. Nest's ValidationPipe
+ * reads `null` as `{}` and validates a scalar or an array against the DTO's (maybe all optional)
+ * fields, so an action could run on a body the client never meant as one. No body at all stays
+ * allowed: it is how a client says "no options" to an action whose fields are all optional.
+ */
+function notAnObjectBody(value: unknown, metadata: ArgumentMetadata): boolean {
+  if (metadata.type !== 'body' || metadata.data !== undefined || value === undefined) return false;
+  if (typeof metadata.metatype !== 'function' || NOT_DTOS.includes(metadata.metatype)) return false;
+  return value === null || typeof value !== 'object' || Array.isArray(value);
+}
+
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (notAnObjectBody(value, metadata)) {
+      throw new ValidationFailedError(
+        [{ field: 'body', message: 'body must be a JSON object' }],
+        'The request body must be a JSON object.',
+      );
+    }
     if (metadata.type === 'body' || metadata.type === 'query') {
       const unsafe = unsafeInput(value);
       if (unsafe) throw new ValidationFailedError([unsafe]);

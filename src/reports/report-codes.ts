@@ -1,3 +1,4 @@
+import { OPEN_STATUSES, type OpenStatus } from '../cases/case-state-machine.js';
 import {
   CHARACTERISTICS,
   DECLINE_REASONS,
@@ -11,17 +12,11 @@ import {
 // The codes the workflow stores on a case that the reports count, in the order reports list them.
 // A code the reports do not know is counted as "other" where the list has one, so a new reason
 // never silently disappears from a total.
-export const OPEN_STAGES = [
-  'referred',
-  'accepted',
-  'survey_booked',
-  'surveyed',
-  'awaiting_consent',
-  'install_ordered',
-  'install_scheduled',
-  'in_support',
-] as const;
-export type OpenStage = (typeof OPEN_STAGES)[number];
+
+// The open stages are the case state machine's open statuses, in lifecycle order: a new status
+// appears in the pipeline report without a second list to keep in step.
+export const OPEN_STAGES: readonly OpenStage[] = OPEN_STATUSES;
+export type OpenStage = OpenStatus;
 
 export { DECLINE_REASONS, EXIT_REASONS, GENDERS, SUPPORT_TYPES, TENURES, UNSUCCESSFUL_REASONS };
 export type Tenure = (typeof TENURES)[number];

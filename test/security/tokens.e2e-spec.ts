@@ -125,9 +125,14 @@ describe('tokens and links', () => {
       for (const header of [
         'Bearer',
         'Bearer ',
+        'bearer',
+        'BEARER ',
         `Bearer ${w.a.idva.token} ${w.a.idva.token}`,
+        `bearer ${w.a.idva.token} ${w.a.idva.token}`,
         `Basic ${w.a.idva.token}`,
+        'Basic xyz',
         `Token ${w.a.idva.token}`,
+        `Bearer${w.a.idva.token}`,
       ]) {
         const x = await send(t, {
           method: 'get',
@@ -135,6 +140,9 @@ describe('tokens and links', () => {
           headers: { Authorization: header },
         });
         if (x.status !== 401) failures.push(`Authorization: ${header.slice(0, 20)}… → ${x.status}`);
+        failures.push(
+          ...problemDefects(x).map((d) => `Authorization: ${header.slice(0, 20)}… ${d}`),
+        );
       }
       console.log(
         `bearer tokens: ${forged.length} forged tokens × ${routes.length} routes refused`,
@@ -144,6 +152,18 @@ describe('tokens and links', () => {
         w.ra.caseId,
       ]);
       expect(after).toEqual(before);
+    });
+
+    it('accepts the bearer scheme name in any case (RFC 7235)', async () => {
+      for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+        const x = await send(t, {
+          method: 'get',
+          url: '/api/v1/me',
+          headers: { Authorization: `${scheme} ${w.a.idva.token}` },
+        });
+        expect([scheme, x.status]).toEqual([scheme, 200]);
+        expect(x.body.id).toBe(w.a.idva.id);
+      }
     });
 
     it('stops a token the moment its user is deactivated or deleted, or its role or scheme changes', async () => {

@@ -77,19 +77,40 @@ export const MEASURES = [
   { code: 'window_locks', quantity: 4, location: 'ground floor', estimatedCost: 160 },
 ];
 
+/** Extra body fields for each step on the way to surveyed (a backdated occurredAt, other measures). */
+export interface SurveyedOptions {
+  accept?: Record<string, unknown>;
+  survey?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+}
+
+/** Takes a new case to surveyed: accepted, survey booked and its result recorded. Returns the case. */
+export async function toSurveyed(
+  http: TestAgent,
+  s: Scheme,
+  over: Record<string, unknown> = {},
+  opts: SurveyedOptions = {},
+): Promise<any> {
+  const c = await createCase(http, s, over);
+  await act(http, s.idva.token, `/cases/${c.id}/accept`, opts.accept);
+  await act(http, s.idva.token, `/cases/${c.id}/survey`, {
+    scheduledFor: '2026-11-10T10:00:00Z',
+    surveyor: 'Sam Surveyor',
+    ...opts.survey,
+  });
+  return act(http, s.idva.token, `/cases/${c.id}/survey/result`, {
+    measures: MEASURES,
+    ...opts.result,
+  });
+}
+
 /** Takes a tenancy case from referral to an accepted job. Returns ids. */
 export async function toScheduled(
   http: TestAgent,
   s: Scheme,
   over: Record<string, unknown> = {},
 ): Promise<{ caseId: string; jobId: string; approvalId: string }> {
-  const c = await createCase(http, s, over);
-  await act(http, s.idva.token, `/cases/${c.id}/accept`);
-  await act(http, s.idva.token, `/cases/${c.id}/survey`, {
-    scheduledFor: '2026-11-10T10:00:00Z',
-    surveyor: 'Sam Surveyor',
-  });
-  await act(http, s.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+  const c = await toSurveyed(http, s, over);
   const approval = await act(http, s.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
   await act(http, s.idva.token, `/approvals/${approval.id}/decision`, {
     decision: 'granted',
@@ -114,14 +135,32 @@ export async function toAwaitingConsent(
   s: Scheme,
   over: Record<string, unknown> = {},
 ): Promise<{ caseId: string; reference: string; approval: any }> {
-  const c = await createCase(http, s, over);
-  await act(http, s.idva.token, `/cases/${c.id}/accept`);
-  await act(http, s.idva.token, `/cases/${c.id}/survey`, {
-    scheduledFor: '2026-11-20T10:00:00Z',
-    surveyor: 'Sam Surveyor',
-  });
-  await act(http, s.idva.token, `/cases/${c.id}/survey/result`, { measures: MEASURES });
+  const c = await toSurveyed(http, s, over, { survey: { scheduledFor: '2026-11-20T10:00:00Z' } });
   const approval = await act(http, s.idva.token, `/cases/${c.id}/consent-requests`, {}, 201);
+  return { caseId: c.id, reference: c.reference, approval };
+}
+
+/**
+ * Takes an owner-occupier case to surveyed with works over the scheme's cost threshold; returns the
+ * case and its pending cost approval.
+ */
+export async function toAwaitingCostApproval(
+  http: TestAgent,
+  s: Scheme,
+  measure: Record<string, unknown>,
+): Promise<{ caseId: string; reference: string; approval: any }> {
+  const c = await toSurveyed(
+    http,
+    s,
+    { tenure: 'owner_occupier', landlordId: undefined },
+    { result: { measures: [measure] } },
+  );
+  const res = await http
+    .get('/api/v1/approvals?kind=cost&status=pending&limit=200')
+    .set(bearer(s.manager.token));
+  const approval = res.body.items?.find((x: { caseId: string }) => x.caseId === c.id);
+  if (res.status !== 200 || !approval)
+    throw new Error(`no pending cost approval: ${res.status} ${JSON.stringify(res.body)}`);
   return { caseId: c.id, reference: c.reference, approval };
 }
 
