@@ -464,6 +464,27 @@ describe('queued jobs', () => {
     await t.http.get('/api/v1/ops/queues').set(bearer(t.adminToken)).expect(200);
     expectProblem(await t.http.get('/api/v1/ops/queues').set(bearer(a.idva.token)), 403);
   });
+
+  it("counts a manager's own scheme's emails only; an admin's count spans every scheme", async () => {
+    const other = await makeScheme(t, 'Omega');
+    const counts = async (token: string) =>
+      (await t.http.get('/api/v1/ops/queues').set(bearer(token)).expect(200)).body as {
+        emailsFailed: number;
+      };
+    const [mine, theirs, all] = [
+      await counts(a.manager.token),
+      await counts(other.manager.token),
+      await counts(t.adminToken),
+    ];
+    await t.ds.query(
+      `INSERT INTO notifications (scheme_id, kind, recipient_enc, subject, body_enc, dedupe_key, status)
+       VALUES ($1, 'test', 'x', 's', 'x', $2, 'failed')`,
+      [other.id, `ops-count:${other.id}`],
+    );
+    expect((await counts(a.manager.token)).emailsFailed).toBe(mine.emailsFailed);
+    expect((await counts(other.manager.token)).emailsFailed).toBe(theirs.emailsFailed + 1);
+    expect((await counts(t.adminToken)).emailsFailed).toBe(all.emailsFailed + 1);
+  });
 });
 
 describe('notifications without SMTP', () => {

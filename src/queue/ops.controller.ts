@@ -28,10 +28,13 @@ export class FailedJob {
 }
 
 export class OpsResponse {
-  @ApiProperty({ type: [QueueStats] }) queues: QueueStats[];
-  @ApiProperty() outboxPending: number;
-  @ApiProperty() emailsQueued: number;
-  @ApiProperty() emailsFailed: number;
+  @ApiProperty({ type: [QueueStats], description: 'the service-wide queues (counts only)' })
+  queues: QueueStats[];
+  @ApiProperty({ description: 'service-wide' }) outboxPending: number;
+  @ApiProperty({ description: "the caller's scheme for a scheme manager; all for an admin" })
+  emailsQueued: number;
+  @ApiProperty({ description: "the caller's scheme for a scheme manager; all for an admin" })
+  emailsFailed: number;
   @ApiProperty({ type: [FailedJob], description: 'admins only' }) failedJobs: FailedJob[];
 }
 
@@ -78,8 +81,13 @@ export class OpsController {
     const [{ pending }] = await this.ds.query(
       `SELECT count(*)::int AS pending FROM outbox WHERE relayed_at IS NULL`,
     );
+    // A scheme manager sees their own scheme's emails; queue depths are the service's (shared
+    // queues, counts only, nothing about any case).
+    const own = me.role === 'admin' ? null : me.schemeId;
     const [mail] = await this.ds.query(
-      `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM notifications`,
+      `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM notifications WHERE $1::uuid IS NULL OR scheme_id = $1`,
+      [own],
     );
     const failedJobs: FailedJob[] = [];
     if (me.role === 'admin') {
