@@ -32,6 +32,10 @@ import {
 } from './dto/report.response.js';
 import { negotiateFormat, toCsv, type CsvTable } from './report-csv.js';
 import {
+  ANNUAL_RETURN_COLUMNS,
+  LENGTH_OF_STAY_COLUMNS,
+  PIPELINE_COLUMNS,
+  TARGET_HARDENING_COLUMNS,
   annualReturnTable,
   lengthOfStayChart,
   lengthOfStayTable,
@@ -53,12 +57,11 @@ export class NotAcceptableError extends DomainError {
 }
 
 /** Documents a report that answers JSON by default and CSV for `Accept: text/csv`. */
-function ApiReport(type: Type, summary: string) {
+function ApiReport(type: Type, summary: string, columns: readonly string[]) {
   return applyDecorators(
     ApiOperation({
       summary,
-      description:
-        'JSON by default; `Accept: text/csv` gives the same figures as CSV (one header row, fixed column order).',
+      description: `JSON by default; \`Accept: text/csv\` gives the same figures as CSV (one header row, fixed column order: ${columns.join(', ')}).`,
     }),
     ApiExtraModels(type),
     ApiProduces('application/json', 'text/csv'),
@@ -66,7 +69,10 @@ function ApiReport(type: Type, summary: string) {
       description: summary,
       content: {
         'application/json': { schema: { $ref: getSchemaPath(type) } },
-        'text/csv': { schema: { type: 'string' } },
+        'text/csv': {
+          schema: { type: 'string', description: `RFC 4180 CSV; header row: ${columns.join(',')}` },
+          example: `${columns.join(',')}\r\n`,
+        },
       },
     }),
     ApiResponse({
@@ -114,7 +120,11 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('pipeline')
-  @ApiReport(PipelineResponse, 'Open cases by stage with age in stage, overdue approvals and jobs')
+  @ApiReport(
+    PipelineResponse,
+    'Open cases by stage with age in stage, overdue approvals and jobs',
+    PIPELINE_COLUMNS,
+  )
   @ApiProblems(401, 403)
   async pipeline(
     @CurrentUser() me: Principal,
@@ -130,6 +140,7 @@ export class ReportsController {
   @ApiReport(
     TargetHardeningResponse,
     'Referrals, installations and outcomes per financial quarter and in total',
+    TARGET_HARDENING_COLUMNS,
   )
   @ApiProblems(400, 401, 403)
   async targetHardening(
@@ -159,6 +170,7 @@ export class ReportsController {
   @ApiReport(
     LengthOfStayResponse,
     'Months in support after installation: count, median, histogram and the national bands',
+    LENGTH_OF_STAY_COLUMNS,
   )
   @ApiProblems(400, 401, 403)
   async lengthOfStay(
@@ -186,6 +198,7 @@ export class ReportsController {
   @ApiReport(
     AnnualReturnResponse,
     'Sanctuary section of the national Part 4 return for a financial year',
+    ANNUAL_RETURN_COLUMNS,
   )
   @ApiProblems(400, 401, 403)
   async annualReturn(

@@ -33,6 +33,7 @@ describe('response conformance', () => {
   const covered = new Set<string>();
   const exchanges: Exchange[] = [];
   let validated = 0;
+  let csvChecked = 0;
 
   beforeAll(async () => {
     t = await startApp();
@@ -51,7 +52,12 @@ describe('response conformance', () => {
       problems.push(`${req.method.toUpperCase()} ${req.url}: no documented operation`);
       return x;
     }
-    const check = validator.check(op, x.status, x.contentType, x.body);
+    const check = validator.check(
+      op,
+      x.status,
+      x.contentType,
+      /^text\/csv/.test(x.contentType) ? x.text : x.body,
+    );
     validated++;
     problems.push(...check.problems);
     if (x.status < 300) covered.add(op.key);
@@ -246,7 +252,20 @@ describe('response conformance', () => {
         `${op.path.replace('/api/v1', '')}${query ? `?${query}` : ''}`,
         manager.token,
       );
+      if (op.responses['200']?.content?.['text/csv']) {
+        const x = await call({
+          method: 'get',
+          url: `${op.path}${query ? `?${query}` : ''}`,
+          token: manager.token,
+          headers: { accept: 'text/csv' },
+        });
+        expect(x.status).toBe(200);
+        // The header and at least one row of figures.
+        expect(x.text.split('\r\n').filter(Boolean).length).toBeGreaterThan(1);
+        csvChecked++;
+      }
     }
+    expect(csvChecked).toBe(4);
     for (const path of ['/health/live', '/health/ready']) {
       const x = await call({ method: 'get', url: path });
       expect(x.status).toBe(200);

@@ -193,6 +193,19 @@ export class ResponseValidator {
         ],
       };
     }
+    if (media === 'text/csv') {
+      // A CSV answer has no JSON schema: its header row must be the documented one.
+      const header = typeof entry.example === 'string' ? entry.example.split('\r\n')[0] : null;
+      const got = typeof body === 'string' ? body.split('\r\n')[0] : null;
+      return header !== null && got === header
+        ? { ok: true, problems: [] }
+        : {
+            ok: false,
+            problems: [
+              `${op.key} ${status}: CSV header ${JSON.stringify(got)} is not the documented ${JSON.stringify(header)}`,
+            ],
+          };
+    }
     if (!media.endsWith('json')) return { ok: true, problems: [] };
     const key = `${op.key} ${status} ${media}`;
     let validate = this.cache.get(key);
