@@ -3,12 +3,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { Clock } from './common/clock.js';
+import { securityHeaders } from './common/security-headers.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import { AppConfig, loadConfig } from './config/app-config.js';
 import { ensureDatabase, migrate, postgresUnreachable } from './database/bootstrap.js';
@@ -97,17 +97,12 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
   );
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
-  await app.register(helmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
-  });
   const fastify = app.getHttpAdapter().getInstance();
+  const security = securityHeaders();
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    void reply.headers(security.set);
+    done();
+  });
   fastify.removeContentTypeParser('text/plain');
   let closing = false;
   fastify.addHook('onSend', async (req, reply) => {

@@ -101,6 +101,11 @@ describe('foundation', () => {
       expect(res.headers['x-request-id']).toBe('trace-abc-123');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      // Problem answers carry them too.
+      const problem = await t.http.get('/api/v1/no-such-route');
+      expect(problem.status).toBe(404);
+      expect(problem.headers['x-content-type-options']).toBe('nosniff');
+      expect(problem.headers['strict-transport-security']).toMatch(/^max-age=/);
     });
 
     it('serves the OpenAPI document', async () => {
