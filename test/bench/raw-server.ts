@@ -3,6 +3,8 @@
 // no helmet, no request logging). The SQL, the case columns (CASE_SELECT) and the crypto are the
 // product's own, so the difference measured is the framework and the product's layers.
 //
+//   every request                  SELECT the caller's account (the product re-checks it per request:
+//                                  a deactivated user is signed out on the next request)
 //   GET  /api/v1/cases/:id         BEGIN; SELECT case; INSERT audit_log; COMMIT; decrypt personal
 //   POST /api/v1/cases/:id/accept  BEGIN; SELECT case FOR UPDATE; UPDATE … WHERE version RETURNING;
 //                                  INSERT case_events; INSERT audit_log; COMMIT; decrypt personal
@@ -34,6 +36,19 @@ interface Claims {
   id: string;
   role: string;
   schemeId: string;
+  contractorId: string | null;
+}
+
+/** The product's AuthGuard check: the account still exists, is active, and still matches the token. */
+async function stillHolds(c: Claims): Promise<boolean> {
+  const { rows } = await pool.query(
+    `SELECT role, scheme_id, contractor_id FROM users WHERE id = $1 AND active`,
+    [c.id],
+  );
+  const u = rows[0];
+  return (
+    !!u && u.role === c.role && u.scheme_id === c.schemeId && u.contractor_id === c.contractorId
+  );
 }
 
 /** The same verification as the product's TokenService (HS256 with a KeyObject, issuer, audience). */
@@ -46,7 +61,9 @@ function principal(header: string | undefined): Claims | null {
       issuer: 'sanctuary',
       audience: 'sanctuary-api',
     }) as jwt.JwtPayload;
-    return typeof c.sub === 'string' ? { id: c.sub, role: c.role, schemeId: c.sch } : null;
+    return typeof c.sub === 'string'
+      ? { id: c.sub, role: c.role, schemeId: c.sch, contractorId: c.con ?? null }
+      : null;
   } catch {
     return null;
   }
@@ -82,7 +99,7 @@ app.get('/health', async () => ({ ok: true }));
 
 app.get<{ Params: { id: string } }>('/api/v1/cases/:id', async (req, reply) => {
   const me = principal(req.headers.authorization);
-  if (!me) return reply.code(401).send({ status: 401 });
+  if (!me || !(await stillHolds(me))) return reply.code(401).send({ status: 401 });
   const row = await inTx(async (c) => {
     const { rows } = await c.query<CaseRow>(
       `SELECT ${CASE_SELECT} FROM cases c WHERE c.id = $1 AND c.scheme_id = $2 `,
@@ -98,7 +115,7 @@ app.get<{ Params: { id: string } }>('/api/v1/cases/:id', async (req, reply) => {
 
 app.post<{ Params: { id: string } }>('/api/v1/cases/:id/accept', async (req, reply) => {
   const me = principal(req.headers.authorization);
-  if (!me) return reply.code(401).send({ status: 401 });
+  if (!me || !(await stillHolds(me))) return reply.code(401).send({ status: 401 });
   const result = await inTx(async (c) => {
     const { rows } = await c.query<CaseRow>(
       `SELECT ${CASE_SELECT} FROM cases c WHERE c.id = $1 AND c.scheme_id = $2 FOR UPDATE`,
