@@ -15,7 +15,7 @@ import {
   type Scheme,
   type TestApp,
 } from './support/app.js';
-import { act, createCase, overdueConsents } from './support/cases.js';
+import { overdueConsents, toAwaitingCostApproval } from './support/cases.js';
 
 /** Small batches, so that the backlog test spans several. */
 const CHASE_BATCH = 20;
@@ -43,23 +43,16 @@ describe('batched chasing', () => {
 
   /** A cost approval past its due date (a survey whose measures cost more than the threshold). */
   async function overdueCost(s: Scheme): Promise<string> {
-    const c = await createCase(t.http, s, { tenure: 'owner_occupier', landlordId: undefined });
-    await act(t.http, s.idva.token, `/cases/${c.id}/accept`);
-    await act(t.http, s.idva.token, `/cases/${c.id}/survey`, {
-      scheduledFor: '2026-11-10T10:00:00Z',
-      surveyor: 'Sam',
+    const { approval } = await toAwaitingCostApproval(t.http, s, {
+      code: 'sanctuary_room',
+      quantity: 1,
+      estimatedCost: 4800,
     });
-    await act(t.http, s.idva.token, `/cases/${c.id}/survey/result`, {
-      measures: [{ code: 'sanctuary_room', quantity: 1, estimatedCost: 4800 }],
-    });
-    // TypeORM answers an UPDATE … RETURNING with [rows, count].
-    const [[row]] = await t.ds.query(
-      `UPDATE approvals SET due_at = now() - interval '1 minute', next_chase_at = now() - interval '1 minute'
-       WHERE case_id = $1 AND kind = 'cost' RETURNING id`,
-      [c.id],
+    await t.ds.query(
+      `UPDATE approvals SET due_at = now() - interval '1 minute', next_chase_at = now() - interval '1 minute' WHERE id = $1`,
+      [approval.id],
     );
-    expect(row).toBeDefined();
-    return row.id;
+    return approval.id;
   }
 
   it('writes for each approval of a mixed batch exactly what its own chase writes', async () => {
