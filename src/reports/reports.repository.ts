@@ -8,16 +8,25 @@
 // - periods are UK calendar dates: bounds arrive as the instants London's days begin (so range
 //   predicates use the indexes) and dates are read with AT TIME ZONE 'Europe/London'.
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { londonStartOfDay } from '../common/working-days.js';
 import {
   DECLINE_REASONS,
   EXIT_REASONS,
   OPEN_STAGES,
   RECORDED_CHARACTERISTICS,
   SUPPORT_TYPES,
-  UNSUCCESSFUL_REASONS,
 } from './report-codes.js';
-import { REPORT_TIME_ZONE } from './report-math.js';
+import { addDays, REPORT_TIME_ZONE } from './report-math.js';
+import {
+  cellsFromFacts,
+  type LiveFactRow,
+  type MonthCell,
+  type MonthSplit,
+  type ResumedRow,
+} from './target-hardening-cells.js';
+
+export type { TargetHardeningRow } from './target-hardening-cells.js';
 
 /** Bounds of a period: from..to as dates, and the instants London's first day begins and the day after the last begins. */
 export interface PeriodBounds {
@@ -35,26 +44,6 @@ export interface PipelineRow {
   escalated: number;
   medianDays: number | null;
   oldestDays: number | null;
-}
-
-export interface TargetHardeningRow {
-  /** null on the rows that total over quarters */
-  quarterStart: string | null;
-  /** which breakdown the row belongs to */
-  breakdown: 'all' | 'tenure' | 'contractor';
-  tenure: string | null;
-  contractorId: string | null;
-  contractorName: string | null;
-  referrals: number;
-  installations: number;
-  cancelled: number;
-  landlordRefusal: number;
-  consentTimeout: number;
-  cannotFit: number;
-  unsuccessfulOther: number;
-  medianDays: number | null;
-  p90Days: number | null;
-  resumedRelationship: number;
 }
 
 export interface LengthOfStayRow {
@@ -99,19 +88,15 @@ function histogramStatsSql(
   };
 }
 
-/**
- * The breakdowns of the target-hardening report, with the GROUPING(q, tenure, contractor_id) value
- * each produces (bits: 4 = quarter, 2 = tenure, 1 = contractor rolled up).
- */
-const BREAKDOWNS: { keys: ('q' | 'tenure' | 'contractor_id')[]; g: number }[] = [
-  { keys: ['q'], g: 3 },
-  { keys: [], g: 7 },
-  { keys: ['q', 'tenure'], g: 1 },
-  { keys: ['tenure'], g: 5 },
-  { keys: ['q', 'contractor_id'], g: 2 },
-  { keys: ['contractor_id'], g: 6 },
+/** The breakdowns of the target-hardening report: per quarter and in total, overall, by tenure, by contractor. */
+const BREAKDOWNS: ('q' | 'tenure' | 'contractor_id')[][] = [
+  ['q'],
+  [],
+  ['q', 'tenure'],
+  ['tenure'],
+  ['q', 'contractor_id'],
+  ['contractor_id'],
 ];
-const BREAKDOWN_TYPES = { q: 'date', tenure: 'text', contractor_id: 'uuid' } as const;
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -127,11 +112,16 @@ export class ReportsRepository {
    * enough work_mem for their sorts and hash tables to stay in memory.
    */
   private read(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    return this.ds.transaction(async (m) => {
+    return this.snapshot((m) => m.query(sql, params));
+  }
+
+  /** Runs a report's statements on one snapshot (REPEATABLE READ, read only), tuned as above. */
+  private snapshot<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
       await m.query('SET TRANSACTION READ ONLY');
       await m.query('SET LOCAL jit = off');
       await m.query(`SET LOCAL work_mem = '64MB'`);
-      return m.query(sql, params);
+      return fn(m);
     });
   }
 
@@ -184,31 +174,74 @@ export class ReportsRepository {
   }
 
   /**
-   * Referrals (by referral date), installations (by installed_at), cancellations and unsuccessful
-   * cases (by when the case entered that status) in the period, per financial quarter and in total,
-   * each also by tenure and by contractor.
-   *
-   * Every fact comes from an index-only range scan. A first hash aggregate folds them into
-   * (kind, quarter, tenure, contractor, reason, days) counts; the breakdowns, the days histogram
-   * with its median/p90, and the people who resumed the relationship (counted once each, so by
-   * distinct person per breakdown) are all worked out from those small sets.
+   * What the target-hardening report counts in a period, read in one snapshot: the whole months
+   * from target_hardening_months (kept exact by a trigger on cases; see its migration), the partial
+   * months at either end live from the cases, the people who resumed the relationship, and the
+   * names of the contractors that appear. The service adds them up (target-hardening-cells.ts).
    */
-  async targetHardening(schemeId: string, p: PeriodBounds): Promise<TargetHardeningRow[]> {
-    const [landlord, consent, cannotFit] = UNSUCCESSFUL_REASONS;
-    const stats = histogramStatsSql('h.days');
-    const sets = (extra: string[] = []) =>
-      BREAKDOWNS.map((k) => `(${[...k.keys, ...extra].map((c) => `b.${c}`).join(', ')})`).join(
-        ', ',
-      );
-    const resumedBySet = BREAKDOWNS.map((k) => {
-      const cols = (['q', 'tenure', 'contractor_id'] as const).map((c) =>
-        k.keys.includes(c) ? `x.${c}` : `NULL::${BREAKDOWN_TYPES[c]} AS ${c}`,
-      );
-      const group = k.keys.length ? `GROUP BY ${k.keys.map((c) => `x.${c}`).join(', ')}` : '';
-      return `SELECT ${cols.join(', ')}, ${k.g} AS g, count(*) AS resumed
-              FROM (SELECT DISTINCT ${[...k.keys, 'person_hash'].join(', ')} FROM resumed) x ${group}`;
-    }).join('\n        UNION ALL ');
-    const rows = await this.read(
+  async targetHardeningCells(
+    schemeId: string,
+    p: PeriodBounds,
+    split: MonthSplit,
+  ): Promise<{
+    cells: MonthCell[];
+    resumed: ResumedRow[];
+    contractorNames: Map<string, string>;
+  }> {
+    return this.snapshot(async (m) => {
+      const cells: MonthCell[] = [];
+      if (split.months) {
+        const rows: Record<string, unknown>[] = await m.query(
+          `SELECT t.month::text AS month, t.by_contractor, t.tenure, t.contractor_id, t.referrals, t.installations,
+                  t.cancelled, t.unsuccessful, t.days
+           FROM target_hardening_months t
+           WHERE t.scheme_id = $1 AND t.month >= $2::date AND t.month < $3::date`,
+          [schemeId, split.months.from, split.months.before],
+        );
+        for (const r of rows) {
+          cells.push({
+            month: String(r.month),
+            byContractor: r.by_contractor === true,
+            tenure: (r.tenure as string | null) ?? null,
+            contractorId: (r.contractor_id as string | null) ?? null,
+            referrals: num(r.referrals),
+            installations: num(r.installations),
+            cancelled: num(r.cancelled),
+            unsuccessful: r.unsuccessful as Record<string, number>,
+            days: r.days as Record<string, number>,
+          });
+        }
+      }
+      for (const range of split.live) {
+        cells.push(...cellsFromFacts(await this.targetHardeningFacts(m, schemeId, range)));
+      }
+      const resumed = await this.resumedRelationship(m, schemeId, p);
+      const ids = [
+        ...new Set(
+          cells.filter((c) => c.byContractor && c.contractorId).map((c) => c.contractorId),
+        ),
+      ];
+      const names: { id: string; name: string }[] = ids.length
+        ? await m.query(`SELECT k.id, k.name FROM contractors k WHERE k.id = ANY($1::uuid[])`, [
+            ids,
+          ])
+        : [];
+      return { cells, resumed, contractorNames: new Map(names.map((k) => [k.id, k.name])) };
+    });
+  }
+
+  /**
+   * The target-hardening facts of a range of days, live from the cases, grouped by London month:
+   * referrals (by referral date), installations (by installed_at, with the days from referral),
+   * cases now cancelled or unsuccessful (by when they entered that status). Each comes from an
+   * index-only range scan.
+   */
+  private async targetHardeningFacts(
+    m: EntityManager,
+    schemeId: string,
+    range: { from: string; to: string },
+  ): Promise<LiveFactRow[]> {
+    const rows: Record<string, unknown>[] = await m.query(
       `
       WITH facts AS (
         SELECT 'referral' AS kind, c.referral_date AS on_date, c.tenure,
@@ -221,105 +254,86 @@ export class ReportsRepository {
         CROSS JOIN LATERAL (SELECT (c.installed_at AT TIME ZONE $6)::date AS installed_on) d
         WHERE c.scheme_id = $1 AND c.installed_at >= $4 AND c.installed_at < $5
         UNION ALL
-        SELECT c.status, (c.status_changed_at AT TIME ZONE $6)::date, c.tenure, NULL, c.outcome_reason, NULL
+        SELECT c.status, (c.status_changed_at AT TIME ZONE $6)::date, c.tenure, NULL,
+               CASE WHEN c.status = 'unsuccessful' THEN COALESCE(c.outcome_reason, '') END, NULL
         FROM cases c
         WHERE c.scheme_id = $1 AND c.status IN ('cancelled', 'unsuccessful')
           AND c.status_changed_at >= $4 AND c.status_changed_at < $5
-      ),
-      base AS MATERIALIZED (
-        -- Financial quarters coincide with calendar quarters (Q1 = April–June = calendar Q2).
-        SELECT f.kind, date_trunc('quarter', f.on_date::timestamp)::date AS q, f.tenure, f.contractor_id,
-               f.reason, f.days, count(*) AS n
-        FROM facts f
-        GROUP BY 1, 2, 3, 4, 5, 6
-      ),
-      resumed AS MATERIALIZED (
-        -- Installed service users who later resumed the relationship: a review said so, or support
-        -- ended because of it.
-        SELECT DISTINCT date_trunc('quarter', (c.installed_at AT TIME ZONE $6)::date::timestamp)::date AS q,
-               c.tenure, c.contractor_id, c.person_hash
-        FROM cases c
-        WHERE c.scheme_id = $1 AND c.installed_at >= $4 AND c.installed_at < $5 AND c.installed_at IS NOT NULL
-          AND (c.resumed_relationship OR c.outcome_reasons && '{resumed_relationship,moved_in_with_perpetrator}'::text[])
-      ),
-      counts AS (
-        SELECT b.q, b.tenure, b.contractor_id, GROUPING(b.q, b.tenure, b.contractor_id) AS g,
-               sum(b.n) FILTER (WHERE b.kind = 'referral') AS referrals,
-               sum(b.n) FILTER (WHERE b.kind = 'installation') AS installations,
-               sum(b.n) FILTER (WHERE b.kind = 'cancelled') AS cancelled,
-               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $7) AS landlord_refusal,
-               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $8) AS consent_timeout,
-               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason = $9) AS cannot_fit,
-               sum(b.n) FILTER (WHERE b.kind = 'unsuccessful' AND b.reason IS DISTINCT FROM $7
-                                  AND b.reason IS DISTINCT FROM $8 AND b.reason IS DISTINCT FROM $9) AS unsuccessful_other
-        FROM base b
-        GROUP BY GROUPING SETS (${sets()})
-      ),
-      resumed_counts AS (
-        ${resumedBySet}
-      ),
-      days_hist AS (
-        SELECT b.q, b.tenure, b.contractor_id, GROUPING(b.q, b.tenure, b.contractor_id) AS g, b.days, sum(b.n) AS n
-        FROM base b
-        WHERE b.kind = 'installation'
-        GROUP BY GROUPING SETS (${sets(['days'])})
-      ),
-      days_stats AS (
-        SELECT h.g, h.q, h.tenure, h.contractor_id, ${stats.median} AS median_days, ${stats.p90} AS p90_days
-        FROM (
-          SELECT d.*, (sum(d.n) OVER (PARTITION BY d.g, d.q, d.tenure, d.contractor_id ORDER BY d.days))::bigint AS cum,
-                 (sum(d.n) OVER (PARTITION BY d.g, d.q, d.tenure, d.contractor_id))::bigint AS total
-          FROM days_hist d
-        ) h
-        GROUP BY h.g, h.q, h.tenure, h.contractor_id
       )
-      SELECT c.*, c.q::text AS quarter_key, s.median_days, s.p90_days, r.resumed, k.name AS contractor_name
-      FROM counts c
-      LEFT JOIN days_stats s ON s.g = c.g AND s.q IS NOT DISTINCT FROM c.q AND s.tenure IS NOT DISTINCT FROM c.tenure
-                             AND s.contractor_id IS NOT DISTINCT FROM c.contractor_id
-      LEFT JOIN resumed_counts r ON r.g = c.g AND r.q IS NOT DISTINCT FROM c.q AND r.tenure IS NOT DISTINCT FROM c.tenure
-                                 AND r.contractor_id IS NOT DISTINCT FROM c.contractor_id
-      LEFT JOIN contractors k ON k.id = c.contractor_id
-      -- Contractor rows only exist for installations; the other facts carry no contractor.
-      WHERE (c.g & 1) = 1 OR c.installations > 0
+      SELECT f.kind, date_trunc('month', f.on_date::timestamp)::date::text AS month, f.tenure, f.contractor_id,
+             f.reason, f.days, count(*) AS n
+      FROM facts f
+      GROUP BY 1, 2, 3, 4, 5, 6
       `,
       [
         schemeId,
-        p.from,
-        p.to,
-        p.startsAt.toISOString(),
-        p.endsBefore.toISOString(),
+        range.from,
+        range.to,
+        londonStartOfDay(range.from).toISOString(),
+        londonStartOfDay(addDays(range.to, 1)).toISOString(),
         REPORT_TIME_ZONE,
-        landlord,
-        consent,
-        cannotFit,
       ],
     );
-    return rows.map((r) => {
-      // GROUPING bits: 4 = quarter rolled up, 2 = tenure rolled up, 1 = contractor rolled up.
-      const g = Number(r.g);
-      const breakdown: TargetHardeningRow['breakdown'] =
-        (g & 2) === 0 ? 'tenure' : (g & 1) === 0 ? 'contractor' : 'all';
-      return {
-        quarterStart: (g & 4) === 0 ? String(r.quarter_key) : null,
-        breakdown,
-        tenure: breakdown === 'tenure' ? String(r.tenure) : null,
-        contractorId:
-          breakdown === 'contractor' ? ((r.contractor_id as string | null) ?? null) : null,
-        contractorName:
-          breakdown === 'contractor' ? ((r.contractor_name as string | null) ?? null) : null,
-        referrals: num(r.referrals),
-        installations: num(r.installations),
-        cancelled: num(r.cancelled),
-        landlordRefusal: num(r.landlord_refusal),
-        consentTimeout: num(r.consent_timeout),
-        cannotFit: num(r.cannot_fit),
-        unsuccessfulOther: num(r.unsuccessful_other),
-        medianDays: numOrNull(r.median_days),
-        p90Days: numOrNull(r.p90_days),
-        resumedRelationship: num(r.resumed),
-      };
-    });
+    return rows.map((r) => ({
+      kind: r.kind as LiveFactRow['kind'],
+      month: String(r.month),
+      tenure: String(r.tenure),
+      contractorId: (r.contractor_id as string | null) ?? null,
+      reason: (r.reason as string | null) ?? null,
+      days: numOrNull(r.days),
+      n: num(r.n),
+    }));
+  }
+
+  /**
+   * Installed service users who later resumed the relationship (a review said so, or support ended
+   * because of it), counted once each per quarter and in total, overall, by tenure and by
+   * contractor. Most people have one such installation and count once per row; only the few with
+   * several are de-duplicated (by DISTINCT), so no breakdown needs a pass over everyone.
+   */
+  private async resumedRelationship(
+    m: EntityManager,
+    schemeId: string,
+    p: PeriodBounds,
+  ): Promise<ResumedRow[]> {
+    const sets = BREAKDOWNS.map((k) => `(${k.map((c) => `r.${c}`).join(', ')})`).join(', ');
+    const rows: Record<string, unknown>[] = await m.query(
+      `
+      WITH resumed AS MATERIALIZED (
+        SELECT date_trunc('quarter', (c.installed_at AT TIME ZONE $4)::date::timestamp)::date AS q,
+               c.tenure, c.contractor_id, c.person_hash
+        FROM cases c
+        WHERE c.scheme_id = $1 AND c.installed_at >= $2 AND c.installed_at < $3 AND c.installed_at IS NOT NULL
+          AND (c.resumed_relationship OR c.outcome_reasons && '{resumed_relationship,moved_in_with_perpetrator}'::text[])
+      ),
+      repeated AS MATERIALIZED (
+        SELECT r.person_hash FROM resumed r GROUP BY r.person_hash HAVING count(*) > 1
+      ),
+      counted AS (
+        SELECT r.q, r.tenure, r.contractor_id, GROUPING(r.q, r.tenure, r.contractor_id) AS g, count(*) AS n
+        FROM resumed r
+        WHERE NOT EXISTS (SELECT 1 FROM repeated x WHERE x.person_hash = r.person_hash)
+        GROUP BY GROUPING SETS (${sets})
+        UNION ALL
+        SELECT r.q, r.tenure, r.contractor_id, GROUPING(r.q, r.tenure, r.contractor_id), count(DISTINCT r.person_hash)
+        FROM resumed r
+        WHERE EXISTS (SELECT 1 FROM repeated x WHERE x.person_hash = r.person_hash)
+        GROUP BY GROUPING SETS (${sets})
+      )
+      SELECT c.g, c.q::text AS quarter_start, c.tenure, c.contractor_id, sum(c.n) AS resumed
+      FROM counted c
+      GROUP BY c.g, c.q, c.tenure, c.contractor_id
+      HAVING sum(c.n) > 0
+      `,
+      [schemeId, p.startsAt.toISOString(), p.endsBefore.toISOString(), REPORT_TIME_ZONE],
+    );
+    return rows.map((r) => ({
+      g: Number(r.g),
+      quarterStart: (r.quarter_start as string | null) ?? null,
+      tenure: (r.tenure as string | null) ?? null,
+      contractorId: (r.contractor_id as string | null) ?? null,
+      resumed: num(r.resumed),
+    }));
   }
 
   /**

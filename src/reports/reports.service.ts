@@ -1,5 +1,6 @@
 // Owns the reports for scheme managers: resolves the period, runs one query per report through
-// ReportsRepository (all counting is done in PostgreSQL) and shapes the rows into the contract's
+// ReportsRepository (the counting is done in PostgreSQL; the target-hardening report adds up the
+// trigger-kept monthly totals in target-hardening-cells.ts) and shapes the rows into the contract's
 // responses, with the definition of every figure alongside it.
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
@@ -25,6 +26,7 @@ import {
   RECORDED_CHARACTERISTICS,
   SUPPORT_TYPES,
   TENURES,
+  UNSUCCESSFUL_REASONS,
 } from './report-codes.js';
 import {
   AGE_BANDS,
@@ -43,11 +45,12 @@ import {
   type AgeBand,
   type MonthCount,
 } from './report-math.js';
+import { ReportsRepository, type PeriodBounds } from './reports.repository.js';
 import {
-  ReportsRepository,
-  type PeriodBounds,
+  splitMonths,
+  targetHardeningRows,
   type TargetHardeningRow,
-} from './reports.repository.js';
+} from './target-hardening-cells.js';
 
 const DATES_RULE =
   'All dates are UK calendar dates (Europe/London). Every event counts on the date it happened (its occurredAt), however late it was recorded, so backdated events fall in the right period.';
@@ -235,7 +238,7 @@ export class ReportsService {
 
   async targetHardening(schemeId: string, q: PeriodQuery): Promise<TargetHardeningResponse> {
     const period = this.period(q);
-    const rows = await this.repo.targetHardening(schemeId, period);
+    const rows = await this.targetHardeningRows(schemeId, period);
     const figures = (
       label: string,
       from: string,
@@ -399,6 +402,22 @@ export class ReportsService {
       },
       definitions: ANNUAL_RETURN_DEFINITIONS,
     };
+  }
+
+  /**
+   * The target-hardening figures of a period as rows per quarter and breakdown: whole months come
+   * from the trigger-kept monthly totals, the partial months at the ends from the cases.
+   */
+  protected async targetHardeningRows(
+    schemeId: string,
+    period: PeriodBounds,
+  ): Promise<TargetHardeningRow[]> {
+    const { cells, resumed, contractorNames } = await this.repo.targetHardeningCells(
+      schemeId,
+      period,
+      splitMonths(period.from, period.to),
+    );
+    return targetHardeningRows(cells, resumed, contractorNames, UNSUCCESSFUL_REASONS);
   }
 
   /** The requested period (defaults: the financial year) as dates and as the instants they start and end. */

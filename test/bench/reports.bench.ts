@@ -301,7 +301,11 @@ function explaining(ds: DataSource, plans: string[]): DataSource {
   });
   return {
     query: explain(ds).query,
-    transaction: (fn: (m: unknown) => Promise<unknown>) => ds.transaction((m) => fn(explain(m))),
+    transaction: (...args: unknown[]) => {
+      // transaction(fn) or transaction(isolationLevel, fn), like DataSource.transaction.
+      const fn = args[args.length - 1] as (m: unknown) => Promise<unknown>;
+      return ds.transaction((m) => fn(explain(m)));
+    },
   } as unknown as DataSource;
 }
 
