@@ -37,6 +37,7 @@ import {
   startProduct,
   table,
   BenchError,
+  target,
 } from './support.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
@@ -315,7 +316,7 @@ async function main(): Promise<void> {
       ]);
     }
     verdicts.push(
-      `${kind}: throughput ratio ${ratio.toFixed(2)} (target ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'MISSED'}), p99 ${p99x.toFixed(2)} × raw (target ≤ 2: ${p99x <= 2 ? 'met' : 'MISSED'})`,
+      `${kind}: throughput ratio ${ratio.toFixed(2)} (target ≥ 0.5: ${target(ratio >= 0.5, `${kind} throughput ratio ≥ 0.5`)}), p99 ${p99x.toFixed(2)} × raw (target ≤ 2: ${target(p99x <= 2, `${kind} p99 ≤ 2 × raw`)})`,
     );
   }
   console.log(`\nResults (${new Date().toISOString()}, load average now ${loadNow()}):\n`);

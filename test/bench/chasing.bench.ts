@@ -40,6 +40,7 @@ import {
   startProduct,
   table,
   tokenHash,
+  target,
 } from './support.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
@@ -350,7 +351,7 @@ async function main(): Promise<void> {
         [
           'reconciler overdue query',
           `${execMs.toFixed(1)} ms, ${index ? `index ${index[2] ?? index[3]}` : 'NO INDEX (sequential scan)'}`,
-          `< 100 ms with an index: ${execMs < 100 && index ? 'met' : 'MISSED'}`,
+          `< 100 ms with an index: ${target(execMs < 100 && !!index, 'overdue query < 100 ms with an index')}`,
         ],
         [
           'worker spawn → ready (its start-up reconcile queued the due chases)',
@@ -360,7 +361,7 @@ async function main(): Promise<void> {
         [
           `chases, first → last (${OVERDUE.toLocaleString('en-GB')})`,
           `${span.toFixed(1)} s = **${processingRate.toFixed(0)} chases/s**`,
-          `≥ 500/s: ${processingRate >= 500 ? 'met' : 'MISSED'}`,
+          `≥ 500/s: ${target(processingRate >= 500, 'chases ≥ 500/s (measured)')}`,
         ],
         [
           'CPU per chase: worker / PostgreSQL / Redis',
@@ -375,7 +376,7 @@ async function main(): Promise<void> {
         [
           'capacity on 2 dedicated cores (2 / CPU per chase)',
           `≈ ${(2 / (cpuTotal / cpu.chases)).toFixed(0)} chases/s`,
-          `≥ 500/s: ${2 / (cpuTotal / cpu.chases) >= 500 ? 'met' : 'MISSED'}`,
+          `≥ 500/s: ${target(2 / (cpuTotal / cpu.chases) >= 500, 'chasing capacity ≥ 500/s on 2 cores')}`,
         ],
         [
           'CPU per chase with its side work (email recorded, next chase relayed), first chase → drained: worker / PostgreSQL / Redis',
@@ -385,7 +386,7 @@ async function main(): Promise<void> {
         [
           'capacity with the side work on 2 dedicated cores',
           `≈ ${(2 / (allInTotal / OVERDUE)).toFixed(0)} chases/s`,
-          `≥ 500/s: ${2 / (allInTotal / OVERDUE) >= 500 ? 'met' : 'MISSED'}`,
+          `≥ 500/s: ${target(2 / (allInTotal / OVERDUE) >= 500, 'chasing capacity with side work ≥ 500/s on 2 cores')}`,
         ],
         [
           'chases and side work, first chase → drained',

@@ -46,6 +46,22 @@ export function runCleanup(): Promise<void> {
 }
 
 /** Runs a benchmark's main with clean-up on every exit path and a one-line error on failure. */
+const verdicts: { what: string; ok: boolean }[] = [];
+
+/** Records a target's verdict for the final `N passed, N failed` line; returns 'met' or 'MISSED'. */
+export function target(ok: boolean, what = ''): 'met' | 'MISSED' {
+  verdicts.push({ what, ok });
+  return ok ? 'met' : 'MISSED';
+}
+
+/** The final line of every bench: how many of its targets were met. */
+export function printVerdicts(): void {
+  const failed = verdicts.filter((v) => !v.ok);
+  console.log(`
+${verdicts.length - failed.length} passed, ${failed.length} failed`);
+  for (const f of failed) console.log(`  missed: ${f.what}`);
+}
+
 export function runBench(main: () => Promise<void>): void {
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -56,6 +72,7 @@ export function runBench(main: () => Promise<void>): void {
     });
   }
   main()
+    .then(() => printVerdicts())
     .then(() => runCleanup())
     .then(() => process.exit(0))
     .catch(async (err: unknown) => {
