@@ -1,8 +1,11 @@
-// Helpers for fault injection: a private Redis server that can be stopped and restarted, and worker
-// processes of the built service that can be killed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// Helpers for fault injection: private Redis and PostgreSQL servers that can be stopped and
+// restarted, and worker processes of the built service that can be killed.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -26,6 +29,84 @@ async function waitPort(port: number, up: boolean, timeoutMs = 10000): Promise<v
     if (Date.now() - start > timeoutMs)
       throw new Error(`port ${port} did not go ${up ? 'up' : 'down'}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const run = promisify(execFile);
+
+/**
+ * A throwaway PostgreSQL cluster (initdb in a temporary directory, trust auth, its own port), so a
+ * test can restart a whole server without touching the machine's. The server binaries refuse to run
+ * as root, so they run as the `postgres` user when the test runs as root.
+ */
+export class PrivatePostgres {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'sanctuary-pg-'));
+  private readonly bin: string;
+  constructor(readonly port: number) {
+    const versions = readdirSync('/usr/lib/postgresql').sort();
+    this.bin = `/usr/lib/postgresql/${versions[versions.length - 1]}/bin`;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}`;
+  }
+
+  private async pg(tool: string, args: string[]): Promise<void> {
+    const asRoot = process.getuid?.() === 0;
+    const [cmd, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', `${this.bin}/${tool}`, ...args]]
+      : [`${this.bin}/${tool}`, args];
+    await run(cmd, argv, { timeout: 60_000 });
+  }
+
+  async init(): Promise<void> {
+    if (process.getuid?.() === 0) await run('chown', ['postgres:', this.dir]);
+    await this.pg('initdb', [
+      '-D',
+      `${this.dir}/data`,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '--no-sync',
+    ]);
+    await this.start();
+  }
+
+  async start(): Promise<void> {
+    await this.pg('pg_ctl', [
+      '-D',
+      `${this.dir}/data`,
+      '-l',
+      `${this.dir}/log`,
+      '-w',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`,
+      'start',
+    ]);
+  }
+
+  /** `pg_ctl restart -m fast`: every connection is cut, the server goes down and comes back. */
+  async restart(): Promise<void> {
+    await this.pg('pg_ctl', [
+      '-D',
+      `${this.dir}/data`,
+      '-l',
+      `${this.dir}/log`,
+      '-w',
+      '-m',
+      'fast',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`,
+      'restart',
+    ]);
+  }
+
+  async destroy(): Promise<void> {
+    await this.pg('pg_ctl', ['-D', `${this.dir}/data`, '-w', '-m', 'immediate', 'stop']).catch(
+      () => undefined,
+    );
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
