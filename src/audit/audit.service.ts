@@ -11,6 +11,8 @@ export interface AuditEntry {
   entity: string;
   entityId: string | null;
   data?: Record<string, unknown>;
+  /** defaults to the request being served (outside a handler, e.g. in the error filter, pass it) */
+  requestId?: string | null;
 }
 
 @Injectable()
@@ -33,7 +35,7 @@ export class AuditService {
         entry.entityId,
         entry.data ?? {},
         at ?? null,
-        currentRequestId(),
+        entry.requestId ?? currentRequestId(),
       ],
     );
   }

@@ -7,6 +7,7 @@ import { Reflector } from '@nestjs/core';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import { recordKindOf } from '../common/record-route.js';
 import { isUuid } from '../common/validation.js';
 import type { Role } from '../users/user.entity.js';
 import { AUTHENTICATED_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators.js';
@@ -55,8 +56,7 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenError('This endpoint has no access rule, so nobody may use it.');
     }
     if (roles.includes(principal.role)) return true;
-    const isRecordRoute = /\/:id(\/|$)/.test(req.routeOptions?.url ?? '');
-    if (isRecordRoute) throw new NotFoundError('record');
+    if (recordKindOf(req.routeOptions?.url)) throw new NotFoundError('record');
     throw new ForbiddenError();
   }
 }

@@ -506,8 +506,10 @@ export class CasesService {
     return this.engine.tx(async (m) => {
       const row = await this.engine.find(m, me.schemeId!, id);
       const rows = await m.query(
-        `SELECT action, actor_id, at, data FROM audit_log WHERE entity = 'case' AND entity_id = $1 ORDER BY id`,
-        [row.id],
+        // The scheme's own rows: a refused attempt by another scheme's user is that scheme's record.
+        `SELECT action, actor_id, at, data FROM audit_log
+         WHERE entity = 'case' AND entity_id = $1 AND scheme_id = $2 ORDER BY id`,
+        [row.id, row.schemeId],
       );
       return rows.map((r: Record<string, any>) => ({
         action: r.action,

@@ -1,8 +1,12 @@
 // Every error leaves as application/problem+json (RFC 9457). Unknown errors are logged by id only
-// and answered with a generic 500 so no internal detail (or personal data) leaks.
+// and answered with a generic 500 so no internal detail (or personal data) leaks. A refusal by an
+// access rule is audited here, committed before the answer leaves.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { accessDenial } from '../audit/access-denied.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Principal } from '../auth/principal.js';
 import { DomainError } from './errors.js';
 
 export interface Problem {
@@ -149,7 +153,9 @@ function plainMessage(err: HttpException): string {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
-  catch(err: unknown, host: ArgumentsHost): void {
+  constructor(private readonly audit: AuditService) {}
+
+  async catch(err: unknown, host: ArgumentsHost): Promise<void> {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
@@ -173,6 +179,34 @@ export class ProblemFilter implements ExceptionFilter {
         String((err as { retryAfterSeconds: number }).retryAfterSeconds),
       );
     }
+    await this.auditDenial(req, problem.status);
     void reply.status(problem.status).type('application/problem+json').send(problem);
+  }
+
+  /**
+   * Writes the `access.denied` row of a refused request (autocommit, awaited: a client that reads
+   * the audit right after the answer finds it). A failure to write it never changes the answer.
+   */
+  private async auditDenial(req: FastifyRequest | undefined, status: number): Promise<void> {
+    if (status !== 403 && status !== 404) return;
+    const r = req as (FastifyRequest & { principal?: Principal }) | undefined;
+    try {
+      const entry = accessDenial(
+        {
+          principal: r?.principal,
+          method: r?.method ?? '',
+          route: r?.routeOptions?.url,
+          params: r?.params as Record<string, string | undefined> | undefined,
+          requestId: typeof r?.id === 'string' ? r.id : null,
+        },
+        status,
+      );
+      if (entry) await this.audit.write(entry);
+    } catch (e) {
+      this.logger.warn(
+        { reqId: r?.id, errName: (e as Error)?.name, pgCode: (e as { code?: string })?.code },
+        'access denial not audited',
+      );
+    }
   }
 }

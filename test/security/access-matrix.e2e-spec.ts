@@ -15,6 +15,7 @@ import { fetchDoc, operations, urlFor, type Operation } from './support/openapi.
 import {
   buildWorld,
   canariesIn,
+  countDenials,
   countRows,
   fingerprint,
   keysOf,
@@ -160,9 +161,11 @@ describe('access matrix', () => {
   it('answers every operation for every caller as the contract says, and shows nobody what they may not see', async () => {
     const before = await recordsOfA(t, w);
     const casesBefore = await countRows(t, 'cases');
+    const deniedBefore = await countDenials(t);
     const failures: string[] = [];
     let sent = 0;
     let created = 0;
+    let refused = 0;
     for (const op of ops) {
       const c = contractOf(op.key)!;
       for (const caller of w.callers) {
@@ -175,12 +178,17 @@ describe('access matrix', () => {
         for (const d of [...problemDefects(x), ...exposure(x, op, c, caller, w)])
           failures.push(`${at} → ${x.status}: ${d}`);
         if (op.key === 'POST /api/v1/cases' && x.status === 201) created++;
+        // A signed-in caller refused by an access rule: a 403, or a 404 on a record route.
+        if (caller.token && (want === 403 || (want === 404 && c.record))) refused++;
       }
     }
+    const denials = (await countDenials(t)) - deniedBefore;
     console.log(
-      `access matrix: ${ops.length} operations × ${w.callers.length} callers = ${sent} requests; ${failures.length} failures`,
+      `access matrix: ${ops.length} operations × ${w.callers.length} callers = ${sent} requests; ${failures.length} failures; ` +
+        `${refused} refusals → ${denials} access.denied rows`,
     );
     expect(failures).toEqual([]);
+    expect(denials).toBe(refused);
     // Refused callers and stale versions changed none of scheme A's records.
     expect(await recordsOfA(t, w)).toEqual(before);
     expect(await countRows(t, 'cases')).toBe(casesBefore + created);

@@ -358,7 +358,8 @@ export function keysOf(v: unknown, out = new Set<string>()): Set<string> {
 
 /**
  * A fingerprint of everything a request could write (the tables background workers also touch —
- * outbox, notifications, review schedules, length of stay — are left out).
+ * outbox, notifications, review schedules, length of stay — are left out, and so are the
+ * `access.denied` audit rows a refusal writes by design: audit.e2e-spec.ts counts those).
  */
 export async function fingerprint(t: TestApp): Promise<Record<string, string>> {
   const [row] = await t.ds.query(`SELECT
@@ -368,13 +369,21 @@ export async function fingerprint(t: TestApp): Promise<Record<string, string>> {
     (SELECT count(*)::text FROM landlords) AS landlords,
     (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status || version, ',' ORDER BY id), '')) FROM cases) AS cases,
     (SELECT count(*)::text FROM case_events) AS case_events,
-    (SELECT count(*)::text FROM audit_log) AS audit_log,
+    (SELECT count(*)::text FROM audit_log WHERE action <> 'access.denied') AS audit_log,
     (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status || version, ',' ORDER BY id), '')) FROM approvals) AS approvals,
     (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status || version, ',' ORDER BY id), '')) FROM jobs) AS jobs,
     (SELECT count(*)::text FROM reviews) AS reviews,
     (SELECT count(*) || ':' || count(done_at) FROM tasks) AS tasks,
     (SELECT count(*)::text FROM idempotency_keys) AS idempotency_keys`);
   return row;
+}
+
+/** The `access.denied` audit rows written so far. */
+export async function countDenials(t: TestApp): Promise<number> {
+  const [{ n }] = await t.ds.query(
+    `SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.denied'`,
+  );
+  return n;
 }
 
 export async function countRows(t: TestApp, table: string): Promise<number> {
