@@ -51,6 +51,11 @@ const TRANSIENT_PG = new Set([
   '53300',
   '40001',
   '40P01',
+  // Socket-level failures while the server restarts (seen in test/faults/postgres-restart).
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
 ]);
 
 export function toProblem(err: unknown, instance: string): Problem {
@@ -116,6 +121,7 @@ export function toProblem(err: unknown, instance: string): Problem {
     // TypeORM's own errors when a connection died under a transaction.
     [
       'QueryRunnerProviderAlreadyReleasedError',
+      'QueryRunnerAlreadyReleasedError',
       'ConnectionIsNotSetError',
       'CannotConnectAlreadyConnectedError',
     ].includes((err as Error)?.name) ||
