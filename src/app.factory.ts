@@ -127,6 +127,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
         'Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.',
       )
       .setVersion('1')
+      // Paths are absolute from the host that serves this document (/api/v1/…, /health/…).
+      .addServer('/', 'The host serving this document')
       .addBearerAuth()
       .build(),
   );

@@ -20,15 +20,18 @@ import {
   matchOperation,
   operations,
   ResponseValidator,
+  type OpenApiDoc,
   type Operation,
 } from './support/openapi.js';
 import { huntLeaks } from './support/leaks.js';
+import { lintDocument } from './support/openapi-lint.js';
 import { send, type Exchange, type Req } from './support/world.js';
 
 describe('response conformance', () => {
   let t: TestApp;
   let ops: Operation[];
   let validator: ResponseValidator;
+  let doc: OpenApiDoc;
   const problems: string[] = [];
   const covered = new Set<string>();
   const exchanges: Exchange[] = [];
@@ -37,7 +40,7 @@ describe('response conformance', () => {
 
   beforeAll(async () => {
     t = await startApp();
-    const doc = await fetchDoc(t);
+    doc = await fetchDoc(t);
     ops = operations(doc);
     validator = new ResponseValidator(doc);
   });
@@ -319,6 +322,18 @@ describe('response conformance', () => {
     expect(problems).toEqual([]);
     expect(uncovered).toEqual([]);
   }, 120_000);
+
+  it('serves a document a third-party linter (Redocly, recommended rules) finds no error in', async () => {
+    const report = await lintDocument(doc);
+    console.log(
+      `openapi lint (Redocly recommended): ${report.errors} errors, ${report.warnings} warnings` +
+        report.problems
+          .map((p) => `\n  ${p.severity} ${p.ruleId} ${p.where}: ${p.message}`)
+          .join(''),
+    );
+    expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.errors).toBe(0);
+  });
 
   it('leaves no personal data in plain columns, in Redis or in error answers after the run', async () => {
     // Let the outbox relay queue what the run wrote (emails, chases) before Redis is searched.
