@@ -39,7 +39,7 @@ describe('response conformance', () => {
   let csvChecked = 0;
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({}, { logs: true });
     doc = await fetchDoc(t);
     ops = operations(doc);
     validator = new ResponseValidator(doc);
@@ -335,7 +335,7 @@ describe('response conformance', () => {
     expect(report.errors).toBe(0);
   });
 
-  it('leaves no personal data in plain columns, in Redis or in error answers after the run', async () => {
+  it('leaves no personal data in plain columns, a pg_dump, Redis, the logs or error answers after the run', async () => {
     // Let the outbox relay queue what the run wrote (emails, chases) before Redis is searched.
     await eventually(async () => {
       const [{ n }] = await t.ds.query(
@@ -345,9 +345,20 @@ describe('response conformance', () => {
     });
     const report = await huntLeaks(t, exchanges);
     console.log(
-      `leak hunt (after the happy path): ${report.columns} columns, ${report.redisKeys} Redis keys, ` +
-        `${report.errorAnswers} error answers searched; ${report.findings.length} findings`,
+      [
+        `plain columns searched: ${report.columns}`,
+        `pg_dump bytes searched: ${report.dumpBytes}`,
+        `Redis keys searched: ${report.redisKeys}`,
+        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
+        `error answers searched: ${report.errorAnswers}`,
+        `canaries found: ${report.findings.length}`,
+      ]
+        .map((l) => `leak hunt (after the happy path): ${l}`)
+        .join('\n'),
     );
     expect(report.findings).toEqual([]);
+    // The searches saw something: a dump with the data, a log that was written.
+    expect(report.dumpBytes).toBeGreaterThan(10_000);
+    expect(report.logLines).toBeGreaterThan(0);
   });
 });

@@ -95,7 +95,7 @@ describe('spec-driven fuzzing', () => {
   const budget = fuzzBudget();
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({}, { logs: true });
     w = await buildWorld(t);
     ops = operations(await fetchDoc(t));
   }, 120_000);
@@ -158,12 +158,23 @@ describe('spec-driven fuzzing', () => {
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
   });
 
-  it('leaves no personal data in plain columns, in Redis or in any error answer', async () => {
+  it('leaves no personal data in plain columns, a pg_dump, Redis, the logs or any error answer', async () => {
     const report = await huntLeaks(t, exchanges);
     console.log(
-      `leak hunt (after fuzzing): ${report.columns} columns, ${report.redisKeys} Redis keys, ` +
-        `${report.errorAnswers} error answers searched; ${report.findings.length} findings`,
+      [
+        `plain columns searched: ${report.columns}`,
+        `pg_dump bytes searched: ${report.dumpBytes}`,
+        `Redis keys searched: ${report.redisKeys}`,
+        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
+        `error answers searched: ${report.errorAnswers}`,
+        `canaries found: ${report.findings.length}`,
+      ]
+        .map((l) => `leak hunt (after fuzzing): ${l}`)
+        .join('\n'),
     );
     expect(report.findings).toEqual([]);
+    // The searches saw something: a dump with the data, a log that was written.
+    expect(report.dumpBytes).toBeGreaterThan(10_000);
+    expect(report.logLines).toBeGreaterThan(0);
   });
 });
