@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -27,6 +28,8 @@ export interface StartOptions {
   /** Serve Swagger UI at /docs (off under jest, which cannot load its ES-only static files). */
   docsUi?: boolean;
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests search them for personal data). */
+  logDestination?: DestinationStream;
 }
 
 export interface Started {
@@ -87,6 +90,7 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
       clock: opts.clock,
       redisPrefix: redisPrefixOf(config),
       logLevel: config.env.LOG_LEVEL,
+      logDestination: opts.logDestination,
       workers: role !== 'api',
       http: role !== 'worker',
     }),
@@ -127,6 +131,8 @@ export async function createApp(opts: StartOptions = {}): Promise<Started> {
         'Sanctuary Scheme case management: referral, survey, consent, installation, support, reports.',
       )
       .setVersion('1')
+      // Paths are absolute from the host that serves this document (/api/v1/…, /health/…).
+      .addServer('/', 'The host serving this document')
       .addBearerAuth()
       .build(),
   );

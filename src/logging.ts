@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -34,24 +36,23 @@ export function requestId(req: IncomingMessage): string {
     : randomUUID();
 }
 
-export function loggerParams(level: string): Params {
-  return {
-    pinoHttp: {
-      level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
-      customProps: () => ({ service: 'sanctuary' }),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: scrubUrl(req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code }),
-      },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+/** Pino's options; `destination` replaces stdout (the tests read every line the service writes). */
+export function loggerParams(level: string, destination?: DestinationStream): Params {
+  const options: Options = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
+    customProps: () => ({ service: 'sanctuary' }),
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: scrubUrl(req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code }),
     },
-    forRoutes: ['*path'],
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
   };
+  return { pinoHttp: destination ? [options, destination] : options, forRoutes: ['*path'] };
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
@@ -22,6 +22,7 @@ export class ApprovalsController {
   constructor(private readonly approvals: ApprovalsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List approvals' })
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: ApprovalPage })
   @ApiProblems(400, 401, 403)
@@ -33,6 +34,7 @@ export class ApprovalsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An approval' })
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: ApprovalResponse })
   @ApiProblems(400, 401, 404)
@@ -41,6 +43,7 @@ export class ApprovalsController {
   }
 
   @Post(':id/decision')
+  @ApiOperation({ summary: 'Record a consent or cost decision' })
   @HttpCode(200)
   @Roles('idva', 'scheme_manager')
   @ApiHeader({ name: 'If-Match', required: false })
@@ -64,6 +67,7 @@ export class ConsentController {
 
   @Public()
   @Get(':token')
+  @ApiOperation({ summary: 'What the landlord’s consent link shows', security: [] })
   @ApiOkResponse({ type: ConsentViewResponse })
   @ApiProblems(404)
   view(@Param('token') token: string): Promise<ConsentViewResponse> {
@@ -72,6 +76,7 @@ export class ConsentController {
 
   @Public()
   @Post(':token')
+  @ApiOperation({ summary: 'Give or refuse consent through the link', security: [] })
   @HttpCode(200)
   @ApiOkResponse({ type: ConsentViewResponse })
   @ApiProblems(400, 404)

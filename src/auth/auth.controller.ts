@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/api-problems.js';
 import { UsersService } from '../users/users.service.js';
@@ -19,6 +19,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/login')
+  @ApiOperation({ summary: 'Sign in with email and password', security: [] })
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponse })
   @ApiProblems(400, 401, 429)
@@ -27,6 +28,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user' })
   @Authenticated()
   @ApiBearerAuth()
   @ApiOkResponse({ type: UserResponse })

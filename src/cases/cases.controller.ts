@@ -10,6 +10,7 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiOperation,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiHeader,
@@ -71,6 +72,7 @@ export class CasesController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Refer a case' })
   @Roles('idva')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: CaseResponse })
@@ -84,6 +86,7 @@ export class CasesController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List cases' })
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: CasePage })
   @ApiProblems(400, 401, 403)
@@ -95,6 +98,7 @@ export class CasesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A case' })
   @Roles('idva', 'scheme_manager')
   @AccessReason
   @ApiOkResponse({ type: CaseResponse })
@@ -108,6 +112,7 @@ export class CasesController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a case’s details' })
   @Roles('idva', 'scheme_manager')
   @IfMatch
   @AccessReason
@@ -124,6 +129,7 @@ export class CasesController {
   }
 
   @Get(':id/timeline')
+  @ApiOperation({ summary: 'A case’s timeline' })
   @Roles('idva', 'scheme_manager')
   @AccessReason
   @ApiOkResponse({ type: [TimelineEventResponse] })
@@ -137,6 +143,7 @@ export class CasesController {
   }
 
   @Get(':id/audit')
+  @ApiOperation({ summary: 'Who read or changed a case' })
   @Roles('scheme_manager')
   @ApiOkResponse({ type: [AuditEntryResponse] })
   @ApiProblems(400, 401, 404)
@@ -148,6 +155,7 @@ export class CasesController {
   }
 
   @Post(':id/accept')
+  @ApiOperation({ summary: 'Accept a referral' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch
@@ -164,6 +172,7 @@ export class CasesController {
   }
 
   @Post(':id/decline')
+  @ApiOperation({ summary: 'Decline a referral' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch
@@ -180,6 +189,7 @@ export class CasesController {
   }
 
   @Post(':id/survey')
+  @ApiOperation({ summary: 'Book the survey' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch
@@ -196,6 +206,7 @@ export class CasesController {
   }
 
   @Post(':id/survey/result')
+  @ApiOperation({ summary: 'Record the survey’s measures' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch
@@ -212,6 +223,7 @@ export class CasesController {
   }
 
   @Post(':id/consent-requests')
+  @ApiOperation({ summary: 'Ask the landlord for consent' })
   @Roles('idva')
   @IfMatch
   @ApiCreatedResponse({ type: ApprovalResponse })
@@ -227,6 +239,7 @@ export class CasesController {
   }
 
   @Post(':id/install-jobs')
+  @ApiOperation({ summary: 'Order the installation from a contractor' })
   @Roles('idva', 'scheme_manager')
   @IfMatch
   @ApiHeader({ name: 'Idempotency-Key', required: false })
@@ -244,6 +257,7 @@ export class CasesController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a case' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch
@@ -260,6 +274,7 @@ export class CasesController {
   }
 
   @Post(':id/unsuccessful')
+  @ApiOperation({ summary: 'Close a case as unsuccessful' })
   @HttpCode(200)
   @Roles('idva', 'scheme_manager')
   @IfMatch
@@ -276,6 +291,7 @@ export class CasesController {
   }
 
   @Post(':id/reviews')
+  @ApiOperation({ summary: 'Record a post-installation review' })
   @Roles('idva')
   @IfMatch
   @ApiCreatedResponse({ type: CaseResponse })
@@ -291,6 +307,7 @@ export class CasesController {
   }
 
   @Post(':id/close')
+  @ApiOperation({ summary: 'Close a case' })
   @HttpCode(200)
   @Roles('idva')
   @IfMatch

@@ -1,5 +1,13 @@
 // Field rules class-validator does not have (or gets wrong).
-import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import {
+  IsObject,
+  registerDecorator,
+  ValidateIf,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
 
 /**
  * May be left out, but not sent as null. For fields of a PATCH that cannot be cleared:
@@ -7,6 +15,19 @@ import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-val
  */
 export function IsOmittable(options?: ValidationOptions) {
   return ValidateIf((_object, value) => value !== undefined, options);
+}
+
+/**
+ * A nested object (or, with `each`, a list of them) validated as its class. `@ValidateNested()`
+ * alone takes an array where an object belongs — `"address": []` passed with no error to check
+ * and reached the service as an array (a 500) — so the value must also be a plain object.
+ */
+export function IsNested(type: new () => object, options: { each?: boolean } = {}) {
+  return applyDecorators(
+    IsObject({ each: options.each }),
+    ValidateNested({ each: options.each }),
+    Type(() => type),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // Contractors belong to one scheme; their installers see only the jobs offered to them.
 import { Body, Controller, Get, Injectable, Post, Query } from '@nestjs/common';
 import {
+  ApiOperation,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -93,6 +94,7 @@ export class ContractorsController {
   constructor(private readonly contractors: ContractorsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Add a contractor' })
   @Roles('scheme_manager')
   @ApiCreatedResponse({ type: ContractorResponse })
   @ApiProblems(400, 401, 403)
@@ -104,6 +106,7 @@ export class ContractorsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the scheme’s contractors' })
   @Roles('scheme_manager')
   @ApiOkResponse({ type: ContractorPage })
   @ApiProblems(400, 401, 403)

@@ -9,7 +9,7 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -101,6 +101,7 @@ export class HealthController {
 
   @Public()
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process runs', security: [] })
   @HttpCode(200)
   @ApiOkResponse({ type: HealthResponse })
   live(): HealthResponse {
@@ -109,6 +110,7 @@ export class HealthController {
 
   @Public()
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer', security: [] })
   @ApiOkResponse({ type: HealthResponse })
   @ApiProblems(503)
   ready(): Promise<HealthResponse> {

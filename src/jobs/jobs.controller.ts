@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
@@ -25,6 +25,7 @@ export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List install jobs' })
   @Roles('installer', 'scheme_manager')
   @ApiOkResponse({ type: JobPage })
   @ApiProblems(400, 401, 403)
@@ -33,6 +34,7 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An install job' })
   @Roles('installer', 'scheme_manager')
   @ApiOkResponse({ type: JobResponse })
   @ApiProblems(400, 401, 404)
@@ -41,6 +43,7 @@ export class JobsController {
   }
 
   @Post(':id/accept')
+  @ApiOperation({ summary: 'Accept a job and book the visit' })
   @HttpCode(200)
   @Roles('installer')
   @IfMatch
@@ -56,6 +59,7 @@ export class JobsController {
   }
 
   @Post(':id/decline')
+  @ApiOperation({ summary: 'Decline a job' })
   @HttpCode(200)
   @Roles('installer')
   @IfMatch
@@ -71,6 +75,7 @@ export class JobsController {
   }
 
   @Post(':id/complete')
+  @ApiOperation({ summary: 'Report a job done' })
   @HttpCode(200)
   @Roles('installer')
   @IfMatch
@@ -86,6 +91,7 @@ export class JobsController {
   }
 
   @Post(':id/fail')
+  @ApiOperation({ summary: 'Report a job that could not be done' })
   @HttpCode(200)
   @Roles('installer')
   @IfMatch

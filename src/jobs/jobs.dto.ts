@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -11,9 +10,9 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '../common/dates.js';
+import { IsNested } from '../common/validators.js';
 import { PageQuery } from '../common/pagination.js';
 import { MEASURE_CODES } from '../cases/dto/case.dto.js';
 import { AddressView, InstallerContactView, WorkView } from '../cases/personal.response.js';
@@ -57,8 +56,7 @@ export class CompleteJobDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => InstalledMeasureDto)
+  @IsNested(InstalledMeasureDto, { each: true })
   measuresInstalled: InstalledMeasureDto[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) notes?: string;
 }

@@ -1,6 +1,7 @@
 // Landlords give (or refuse) consent for works to tenanted homes. They have no account.
 import { Body, Controller, Get, Injectable, Post, Query } from '@nestjs/common';
 import {
+  ApiOperation,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -96,6 +97,7 @@ export class LandlordsController {
   constructor(private readonly landlords: LandlordsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Add a landlord' })
   @Roles('idva', 'scheme_manager')
   @ApiCreatedResponse({ type: LandlordResponse })
   @ApiProblems(400, 401, 403)
@@ -104,6 +106,7 @@ export class LandlordsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the scheme’s landlords' })
   @Roles('idva', 'scheme_manager')
   @ApiOkResponse({ type: LandlordPage })
   @ApiProblems(400, 401, 403)

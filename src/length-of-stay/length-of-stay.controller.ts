@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
@@ -17,6 +17,7 @@ export class LengthOfStayController {
 
   /** On demand: the same measurement the nightly job runs, for the caller's scheme. */
   @Post('measure')
+  @ApiOperation({ summary: 'Measure length of stay now' })
   @HttpCode(200)
   @Roles('scheme_manager')
   @ApiOkResponse({ type: MeasureResponse })

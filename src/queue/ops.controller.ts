@@ -1,7 +1,7 @@
 // Queue depths and failures for scheme managers and admins, and an on-demand reconcile.
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { CurrentUser, Roles } from '../auth/decorators.js';
@@ -61,6 +61,7 @@ export class OpsController {
   }
 
   @Get('queues')
+  @ApiOperation({ summary: 'Queue state and recent failures' })
   @Roles('admin', 'scheme_manager')
   @ApiOkResponse({ type: OpsResponse })
   @ApiProblems(401, 403, 503)
@@ -113,6 +114,7 @@ export class OpsController {
   }
 
   @Post('reconcile')
+  @ApiOperation({ summary: 'Re-queue overdue chasing now' })
   @HttpCode(200)
   @Roles('admin', 'scheme_manager')
   @ApiOkResponse({ type: ReconcileResponse })

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOperation,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/api-problems.js';
@@ -14,6 +20,7 @@ export class SchemesController {
   constructor(private readonly schemes: SchemesService) {}
 
   @Post('schemes')
+  @ApiOperation({ summary: 'Create a scheme' })
   @Roles('admin')
   @ApiCreatedResponse({ type: SchemeResponse })
   @ApiProblems(400, 401, 403)
@@ -22,6 +29,7 @@ export class SchemesController {
   }
 
   @Get('scheme/settings')
+  @ApiOperation({ summary: 'The scheme’s settings' })
   @Roles('scheme_manager')
   @ApiOkResponse({ type: SettingsDto })
   @ApiProblems(401, 403)
@@ -30,6 +38,7 @@ export class SchemesController {
   }
 
   @Patch('scheme/settings')
+  @ApiOperation({ summary: 'Change the scheme’s settings' })
   @Roles('scheme_manager')
   @ApiOkResponse({ type: SettingsDto })
   @ApiProblems(400, 401, 403)

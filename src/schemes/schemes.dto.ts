@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -10,9 +9,8 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
-import { IsAmount, IsOmittable } from '../common/validators.js';
+import { IsAmount, IsOmittable, IsNested } from '../common/validators.js';
 
 export class CreateSchemeDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
@@ -45,8 +43,7 @@ export class PatchSettingsDto {
   costApprovalThreshold?: number;
   @ApiPropertyOptional({ type: JobConfirmHoursDto })
   @IsOmittable()
-  @ValidateNested()
-  @Type(() => JobConfirmHoursDto)
+  @IsNested(JobConfirmHoursDto)
   jobConfirmHours?: JobConfirmHoursDto;
   @ApiPropertyOptional({ type: [Number] })
   @IsOmittable()

@@ -1,6 +1,7 @@
 // The caller's open alerts (chases, escalations, reviews due, refusals) and marking them done.
 import { Controller, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
 import {
+  ApiOperation,
   ApiBearerAuth,
   ApiOkResponse,
   ApiProperty,
@@ -95,6 +96,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The caller’s open tasks' })
   @ApiOkResponse({ type: TaskPage })
   @ApiProblems(400, 401)
   list(@CurrentUser() me: Principal, @Query() q: PageQuery): Promise<Page<TaskResponse>> {
@@ -102,6 +104,7 @@ export class TasksController {
   }
 
   @Post(':id/done')
+  @ApiOperation({ summary: 'Mark a task done' })
   @HttpCode(200)
   @ApiOkResponse({ type: TaskResponse })
   @ApiProblems(400, 401, 404)

@@ -1,5 +1,11 @@
 import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOperation,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { UuidPipe } from '../common/validation.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -14,6 +20,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a staff account' })
   @Roles('admin', 'scheme_manager')
   @ApiCreatedResponse({ type: UserResponse })
   @ApiProblems(400, 401, 403, 404, 409, 422)
@@ -22,6 +29,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a staff account (name, role, active)' })
   @Roles('admin', 'scheme_manager')
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(400, 401, 404, 422)

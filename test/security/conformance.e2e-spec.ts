@@ -20,15 +20,18 @@ import {
   matchOperation,
   operations,
   ResponseValidator,
+  type OpenApiDoc,
   type Operation,
 } from './support/openapi.js';
 import { huntLeaks } from './support/leaks.js';
+import { lintDocument } from './support/openapi-lint.js';
 import { send, type Exchange, type Req } from './support/world.js';
 
 describe('response conformance', () => {
   let t: TestApp;
   let ops: Operation[];
   let validator: ResponseValidator;
+  let doc: OpenApiDoc;
   const problems: string[] = [];
   const covered = new Set<string>();
   const exchanges: Exchange[] = [];
@@ -36,8 +39,8 @@ describe('response conformance', () => {
   let csvChecked = 0;
 
   beforeAll(async () => {
-    t = await startApp();
-    const doc = await fetchDoc(t);
+    t = await startApp({}, { logs: true });
+    doc = await fetchDoc(t);
     ops = operations(doc);
     validator = new ResponseValidator(doc);
   });
@@ -320,7 +323,19 @@ describe('response conformance', () => {
     expect(uncovered).toEqual([]);
   }, 120_000);
 
-  it('leaves no personal data in plain columns, in Redis or in error answers after the run', async () => {
+  it('serves a document a third-party linter (Redocly, recommended rules) finds no error in', async () => {
+    const report = await lintDocument(doc);
+    console.log(
+      `openapi lint (Redocly recommended): ${report.errors} errors, ${report.warnings} warnings` +
+        report.problems
+          .map((p) => `\n  ${p.severity} ${p.ruleId} ${p.where}: ${p.message}`)
+          .join(''),
+    );
+    expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.errors).toBe(0);
+  });
+
+  it('leaves no personal data in plain columns, a pg_dump, Redis, the logs or error answers after the run', async () => {
     // Let the outbox relay queue what the run wrote (emails, chases) before Redis is searched.
     await eventually(async () => {
       const [{ n }] = await t.ds.query(
@@ -330,9 +345,20 @@ describe('response conformance', () => {
     });
     const report = await huntLeaks(t, exchanges);
     console.log(
-      `leak hunt (after the happy path): ${report.columns} columns, ${report.redisKeys} Redis keys, ` +
-        `${report.errorAnswers} error answers searched; ${report.findings.length} findings`,
+      [
+        `plain columns searched: ${report.columns}`,
+        `pg_dump bytes searched: ${report.dumpBytes}`,
+        `Redis keys searched: ${report.redisKeys}`,
+        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
+        `error answers searched: ${report.errorAnswers}`,
+        `canaries found: ${report.findings.length}`,
+      ]
+        .map((l) => `leak hunt (after the happy path): ${l}`)
+        .join('\n'),
     );
     expect(report.findings).toEqual([]);
+    // The searches saw something: a dump with the data, a log that was written.
+    expect(report.dumpBytes).toBeGreaterThan(10_000);
+    expect(report.logLines).toBeGreaterThan(0);
   });
 });

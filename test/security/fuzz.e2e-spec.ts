@@ -1,19 +1,24 @@
 // Spec-driven fuzzing: every operation of the served OpenAPI document gets hostile input from a
 // caller it is meant for. Never a 5xx; every 4xx is a problem document; a rejected request changes
 // nothing; and afterwards no personal data is found outside the encrypted columns.
-// CI runs a bounded, seeded sample per operation; FUZZ_LEVEL=full runs every generated input and
+// Two kinds of input: hand-written hostile variants of a valid request (support/hostile.ts), then
+// seeded random requests generated from each operation's schema with fast-check
+// (support/generated.ts). CI runs a bounded, seeded sample of both per operation; FUZZ_LEVEL=full
+// runs every variant and 120 generated requests per operation (≥ 10,000 requests in all), and
 // FUZZ_SEED=<n> replays a run.
 import { startApp, type TestApp } from '../support/app.js';
 import { contractOf, queryFor, recordId } from './support/contract.js';
+import { generated } from './support/generated.js';
 import { variants, type Target, type Variant } from './support/hostile.js';
 import { huntLeaks } from './support/leaks.js';
 import { fetchDoc, operations, type Operation } from './support/openapi.js';
-import { fuzzBudget, fuzzSeed, rng, type Rng } from './support/prng.js';
+import { fuzzBudget, fuzzSeed, generatedBudget, rng, type Rng } from './support/prng.js';
 import {
   buildWorld,
   canariesIn,
   countRows,
   fingerprint,
+  internalDetail,
   problemDefects,
   send,
   type Exchange,
@@ -93,9 +98,10 @@ describe('spec-driven fuzzing', () => {
   const failures: string[] = [];
   const r = rng(fuzzSeed());
   const budget = fuzzBudget();
+  let variantRequests = 0;
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({}, { logs: true });
     w = await buildWorld(t);
     ops = operations(await fetchDoc(t));
   }, 120_000);
@@ -140,15 +146,58 @@ describe('spec-driven fuzzing', () => {
           expect(await countRows(t, 'cases')).toBe(casesBefore + casesCreated);
         }
       }
-      const count = (f: (x: Exchange) => boolean) => exchanges.filter(f).length;
+      variantRequests = exchanges.length;
       console.log(
-        `fuzz: seed ${r.seed}, level ${Number.isFinite(budget) ? `ci (${budget}/operation)` : 'full'}, ` +
-          `${ops.length} operations, ${exchanges.length} requests, ` +
-          `${count((x) => x.status < 400)} 2xx/3xx, ${count((x) => x.status >= 400 && x.status < 500)} 4xx, ` +
-          `${count((x) => x.status >= 500)} 5xx, ${failures.length} failures`,
+        `fuzz (hostile variants): seed ${r.seed}, level ${Number.isFinite(budget) ? `ci (${budget}/operation)` : 'full'}, ` +
+          `${ops.length} operations, ${exchanges.length} requests, ${failures.length} failures`,
       );
       expect(failures).toEqual([]);
       expect(changed).toEqual([]);
+    },
+    FULL ? 30 * 60_000 : 90_000,
+  );
+
+  it(
+    'answers seeded random requests generated from each operation’s schema without a 5xx, and changes nothing when it refuses them all',
+    async () => {
+      const perOp = generatedBudget();
+      const failuresBefore = failures.length;
+      const changed: string[] = [];
+      for (const op of ops) {
+        const target = targetFor(op, w);
+        const before = await fingerprint(t);
+        let accepted = 0;
+        for (const v of generated(target, r.seed, perOp)) {
+          const x = await send(t, v.req);
+          exchanges.push(x);
+          failures.push(...defects(v, x));
+          if (x.status < 400) accepted++;
+        }
+        // Only what was taken may have changed anything.
+        if (accepted === 0) {
+          const after = await fingerprint(t);
+          for (const k of Object.keys(before))
+            if (before[k] !== after[k]) changed.push(`${op.key}: refused input changed ${k}`);
+        }
+      }
+      const all = exchanges;
+      const count = (f: (x: Exchange) => boolean) => all.filter(f).length;
+      const errors = all.filter((x) => x.status >= 400);
+      const problems = errors.filter((x) => problemDefects(x).length === 0).length;
+      const lines = [
+        `seed ${r.seed}, level ${FULL ? 'full' : 'ci'}, ${ops.length} operations`,
+        `requests sent: ${all.length} (${variantRequests} hostile variants, ${all.length - variantRequests} generated from the schema: ${perOp}/operation)`,
+        `2xx/3xx answers: ${count((x) => x.status < 400)}`,
+        `4xx answers: ${count((x) => x.status >= 400 && x.status < 500)}`,
+        `5xx answers: ${count((x) => x.status >= 500)}`,
+        `problem+json share of error answers: ${errors.length ? ((100 * problems) / errors.length).toFixed(1) : '100.0'} % (${problems}/${errors.length})`,
+        `error answers with a stack trace, SQL or a path: ${errors.filter((x) => internalDetail(x.text)).length}`,
+        `failures (generated): ${failures.length - failuresBefore}`,
+      ];
+      console.log(lines.map((l) => `fuzz: ${l}`).join('\n'));
+      expect(failures.slice(failuresBefore)).toEqual([]);
+      expect(changed).toEqual([]);
+      if (FULL) expect(all.length).toBeGreaterThanOrEqual(10_000);
     },
     FULL ? 30 * 60_000 : 90_000,
   );
@@ -158,12 +207,23 @@ describe('spec-driven fuzzing', () => {
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
   });
 
-  it('leaves no personal data in plain columns, in Redis or in any error answer', async () => {
+  it('leaves no personal data in plain columns, a pg_dump, Redis, the logs or any error answer', async () => {
     const report = await huntLeaks(t, exchanges);
     console.log(
-      `leak hunt (after fuzzing): ${report.columns} columns, ${report.redisKeys} Redis keys, ` +
-        `${report.errorAnswers} error answers searched; ${report.findings.length} findings`,
+      [
+        `plain columns searched: ${report.columns}`,
+        `pg_dump bytes searched: ${report.dumpBytes}`,
+        `Redis keys searched: ${report.redisKeys}`,
+        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
+        `error answers searched: ${report.errorAnswers}`,
+        `canaries found: ${report.findings.length}`,
+      ]
+        .map((l) => `leak hunt (after fuzzing): ${l}`)
+        .join('\n'),
     );
     expect(report.findings).toEqual([]);
+    // The searches saw something: a dump with the data, a log that was written.
+    expect(report.dumpBytes).toBeGreaterThan(10_000);
+    expect(report.logLines).toBeGreaterThan(0);
   });
 });

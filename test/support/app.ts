@@ -23,6 +23,8 @@ export interface TestApp {
   prefix: string;
   env: Record<string, string>;
   adminToken: string;
+  /** Every line the service logged, when started with `{ logs: true }` (else empty). */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -61,13 +63,47 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-export async function startApp(extra: Record<string, string> = {}): Promise<TestApp> {
-  return startWith(testEnv(extra), new TestClock());
+export interface StartTestOptions {
+  /** Keep every log line, at the most verbose level (LOG_LEVEL=trace), in `TestApp.logs`. */
+  logs?: boolean;
+}
+
+export async function startApp(
+  extra: Record<string, string> = {},
+  opts: StartTestOptions = {},
+): Promise<TestApp> {
+  return startWith(
+    testEnv(opts.logs ? { LOG_LEVEL: 'trace', ...extra } : extra),
+    new TestClock(),
+    opts,
+  );
+}
+
+/** Collects pino's output (one JSON document per line) in memory. */
+function logSink(lines: string[]): { write(chunk: string): void } {
+  let partial = '';
+  return {
+    write(chunk: string) {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts.filter(Boolean));
+    },
+  };
 }
 
 /** An app on a given environment (e.g. the same database again, in another role). */
-export async function startWith(env: Record<string, string>, clock: TestClock): Promise<TestApp> {
-  const { app, dataSource } = await createApp({ env, clock, docsUi: false });
+export async function startWith(
+  env: Record<string, string>,
+  clock: TestClock,
+  opts: StartTestOptions = {},
+): Promise<TestApp> {
+  const logs: string[] = [];
+  const { app, dataSource } = await createApp({
+    env,
+    clock,
+    docsUi: false,
+    logDestination: opts.logs ? logSink(logs) : undefined,
+  });
   await app.getHttpAdapter().getInstance().ready();
   const http = request(app.getHttpServer());
   const adminToken = await login(http, ADMIN.email, ADMIN.password);
@@ -81,6 +117,7 @@ export async function startWith(env: Record<string, string>, clock: TestClock): 
     prefix: env.REDIS_PREFIX,
     env,
     adminToken,
+    logs,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,10 +16,9 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsInstant } from '../../common/dates.js';
-import { IsAmount, IsOmittable } from '../../common/validators.js';
+import { IsAmount, IsOmittable, IsNested } from '../../common/validators.js';
 import { PageQuery } from '../../common/pagination.js';
 import { CASE_STATUSES } from '../case-state-machine.js';
 import {
@@ -62,8 +61,7 @@ export class ServiceUserDto {
   phone?: string;
   @ApiPropertyOptional({ type: SafeContactDto })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SafeContactDto)
+  @IsNested(SafeContactDto)
   safeContact?: SafeContactDto;
 }
 
@@ -93,13 +91,11 @@ export class HouseholdDto {
 
 export class CreateCaseDto {
   @ApiProperty({ type: ServiceUserDto })
-  @ValidateNested()
-  @Type(() => ServiceUserDto)
+  @IsNested(ServiceUserDto)
   serviceUser: ServiceUserDto;
-  @ApiProperty({ type: AddressDto }) @ValidateNested() @Type(() => AddressDto) address: AddressDto;
+  @ApiProperty({ type: AddressDto }) @IsNested(AddressDto) address: AddressDto;
   @ApiProperty({ type: HouseholdDto })
-  @ValidateNested()
-  @Type(() => HouseholdDto)
+  @IsNested(HouseholdDto)
   household: HouseholdDto;
   @ApiProperty({ enum: TENURES }) @IsIn(TENURES) tenure: (typeof TENURES)[number];
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() landlordId?: string;
@@ -132,18 +128,15 @@ export class CreateCaseDto {
 export class PatchCaseDto {
   @ApiPropertyOptional({ type: ServiceUserDto })
   @IsOmittable()
-  @ValidateNested()
-  @Type(() => ServiceUserDto)
+  @IsNested(ServiceUserDto)
   serviceUser?: ServiceUserDto;
   @ApiPropertyOptional({ type: AddressDto })
   @IsOmittable()
-  @ValidateNested()
-  @Type(() => AddressDto)
+  @IsNested(AddressDto)
   address?: AddressDto;
   @ApiPropertyOptional({ type: HouseholdDto })
   @IsOmittable()
-  @ValidateNested()
-  @Type(() => HouseholdDto)
+  @IsNested(HouseholdDto)
   household?: HouseholdDto;
   @ApiPropertyOptional({ enum: TENURES })
   @IsOmittable()
@@ -243,8 +236,7 @@ export class SurveyResultDto extends ActionDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => MeasureDto)
+  @IsNested(MeasureDto, { each: true })
   measures: MeasureDto[];
 }
 

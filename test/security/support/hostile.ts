@@ -67,7 +67,8 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   integer: ['1', true, { a: 1 }, [1], 1.5],
   boolean: ['true', 1, 0, 'yes', { a: true }],
   array: [{ 0: 'x' }, 'x', 1, true],
-  object: [['x'], 'x', 1, true],
+  // [] too: an empty array passed @ValidateNested() and reached the service as an object (a 500).
+  object: [['x'], [], 'x', 1, true],
 };
 
 const BAD_NUMBERS = [-1, 1e308, 2 ** 53 + 1, 1.555, -1e-9, 1e21];

@@ -1,6 +1,9 @@
 // The leak hunt: personal data may live only in the encrypted `*_enc` columns. Every other column
-// of every table, every Redis key and value under the app's prefix, and every error answer the
-// tests received are searched for the CANARY values.
+// of every table (by SQL, and again in a real `pg_dump` of the whole database — audit log and
+// outbox included), every Redis key and value under the app's prefix (job data and failure
+// reasons included), every line the service logged and every error answer the tests received are
+// searched for the CANARY values. Ciphertext is base64, so it cannot contain a canary by chance.
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import type { TestApp } from '../../support/app.js';
 import { CANARY } from '../../support/cases.js';
@@ -84,6 +87,40 @@ async function dump(r: Redis, key: string): Promise<string> {
   }
 }
 
+const PG_DUMP = process.env.PG_DUMP ?? '/usr/bin/pg_dump';
+
+/** A plain-SQL `pg_dump` of the app's database (schema and data), searched as text. */
+export async function scanDump(dbUrl: string): Promise<{ bytes: number; found: string[] }> {
+  const chunks: Buffer[] = [];
+  const errors: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const p = spawn(PG_DUMP, ['--format=plain', '--no-owner', '--no-privileges', dbUrl]);
+    p.stdout.on('data', (c: Buffer) => chunks.push(c));
+    p.stderr.on('data', (c: Buffer) => errors.push(c));
+    p.on('error', reject);
+    p.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`pg_dump exited ${code}: ${Buffer.concat(errors).toString()}`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const found: string[] = [];
+  // Line by line, so a finding names the table (COPY block) it is in.
+  let table = '(schema)';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('COPY ')) table = line.split(' ')[1];
+    const hits = canariesIn(line);
+    if (hits.length) found.push(`pg_dump ${table}: ${hits.join(', ')}`);
+  }
+  return { bytes: Buffer.byteLength(text), found };
+}
+
+/** Every line the service logged. */
+export function scanLogs(lines: string[]): string[] {
+  return lines.flatMap((line, i) => {
+    const hits = canariesIn(line);
+    return hits.length ? [`log line ${i + 1}: ${hits.join(', ')}: ${line.slice(0, 160)}`] : [];
+  });
+}
+
 export function scanErrors(exchanges: Exchange[]): string[] {
   return exchanges
     .filter((x) => x.status >= 400)
@@ -100,6 +137,8 @@ export interface LeakReport {
   columns: number;
   redisKeys: number;
   errorAnswers: number;
+  dumpBytes: number;
+  logLines: number;
 }
 
 export async function huntLeaks(t: TestApp, exchanges: Exchange[]): Promise<LeakReport> {
@@ -107,11 +146,20 @@ export async function huntLeaks(t: TestApp, exchanges: Exchange[]): Promise<Leak
     `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public'`,
   );
   const redis = await scanRedis(t.prefix);
-  const findings = [...(await scanDatabase(t)), ...redis.found, ...scanErrors(exchanges)];
+  const dump = await scanDump(t.dbUrl);
+  const findings = [
+    ...(await scanDatabase(t)),
+    ...dump.found,
+    ...redis.found,
+    ...scanLogs(t.logs),
+    ...scanErrors(exchanges),
+  ];
   return {
     findings,
     columns,
     redisKeys: redis.keys,
     errorAnswers: exchanges.filter((x) => x.status >= 400).length,
+    dumpBytes: dump.bytes,
+    logLines: t.logs.length,
   };
 }

@@ -43,3 +43,8 @@ export function fuzzSeed(): number {
 export function fuzzBudget(): number {
   return process.env.FUZZ_LEVEL === 'full' ? Number.POSITIVE_INFINITY : 20;
 }
+
+/** Requests generated from the schema per operation (fast-check): full runs take ≥ 10,000 in all. */
+export function generatedBudget(): number {
+  return process.env.FUZZ_LEVEL === 'full' ? 120 : 20;
+}

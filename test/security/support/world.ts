@@ -322,11 +322,26 @@ export function problemDefects(x: Exchange): string[] {
   for (const k of ['type', 'title', 'detail'] as const)
     if (typeof b[k] !== 'string') out.push(`${k} is not a string`);
   if (b.status !== x.status) out.push(`status member ${b.status} ≠ ${x.status}`);
-  if (
-    /node_modules|QueryFailedError|\bat \S+ \(|syntax error at or near|duplicate key/i.test(x.text)
-  )
-    out.push('internal detail in the body');
+  const internal = internalDetail(x.text);
+  if (internal) out.push(`internal detail in the body (${internal})`);
   return out;
+}
+
+const INTERNALS: [string, RegExp][] = [
+  ['a stack trace', /\bat (async )?[\w$.<>[\]]+ \(|\bat (file|node):/],
+  [
+    'SQL or a database error',
+    /QueryFailedError|syntax error at or near|duplicate key|violates [\w-]+ constraint|relation "[^"]*" does not exist|column "[^"]*" (does not exist|of relation)|invalid input syntax for|\bINSERT INTO\b|\bSELECT\b[^"]{0,120}\bFROM\b/i,
+  ],
+  [
+    'a file path',
+    /node_modules|file:\/\/|(\/work|\/home|\/usr|\/opt|\/srv|\/tmp)\/[\w.-]+\/|\b[\w-]+\.(ts|js|mjs|cjs):\d+/,
+  ],
+];
+
+/** What of the server's insides an answer gives away (null when nothing): stack, SQL, paths. */
+export function internalDetail(text: string): string | null {
+  return INTERNALS.find(([, re]) => re.test(text))?.[0] ?? null;
 }
 
 // ---- canaries ---------------------------------------------------------------------------------
