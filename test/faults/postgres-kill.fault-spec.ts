@@ -2,8 +2,8 @@
 // 503 problem+json, it recovers within seconds, and no acknowledged write is lost (client ledger).
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { bearer, makeScheme, startApp, type Scheme, type TestApp } from '../support/app.js';
-import { caseBody } from '../support/cases.js';
+import { makeScheme, startApp, type Scheme, type TestApp } from '../support/app.js';
+import { ledgerLoad, storedOf } from './support.js';
 
 jest.setTimeout(120_000);
 
@@ -23,12 +23,10 @@ describe('PostgreSQL connections killed under load', () => {
       connectionString: 'postgres://postgres@127.0.0.1:5432/postgres',
     });
     await admin.connect();
-    const acknowledged: string[] = [];
-    const outcomes: { at: number; status: number; problem: boolean }[] = [];
-    const start = Date.now();
     const duration = 12_000;
     const killAt = 4_000;
     let killedAt = 0;
+    const start = Date.now();
     const killer = (async () => {
       await new Promise((r) => setTimeout(r, killAt));
       killedAt = Date.now() - start;
@@ -40,28 +38,7 @@ describe('PostgreSQL connections killed under load', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
-    const client = async () => {
-      while (Date.now() - start < duration) {
-        const res = await t.http.post('/api/v1/cases').set(bearer(a.idva.token)).send(caseBody(a));
-        if (res.status === 500)
-          console.log('500 on create', res.headers['content-type'], JSON.stringify(res.body));
-        outcomes.push({
-          at: Date.now() - start,
-          status: res.status,
-          problem: /problem\+json/.test(res.headers['content-type'] ?? ''),
-        });
-        if (res.status === 201) acknowledged.push(res.body.id);
-        const read = await t.http.get('/api/v1/cases?limit=1').set(bearer(a.idva.token));
-        if (read.status === 500)
-          console.log('500 on read', read.headers['content-type'], JSON.stringify(read.body));
-        outcomes.push({
-          at: Date.now() - start,
-          status: read.status,
-          problem: /problem\+json/.test(read.headers['content-type'] ?? ''),
-        });
-      }
-    };
-    await Promise.all([client(), client(), client(), client(), killer]);
+    const [{ outcomes, acknowledged }] = await Promise.all([ledgerLoad(t, a, duration), killer]);
     await admin.end();
     const failures = outcomes.filter((o) => o.status >= 500);
     for (const f of failures) {
@@ -72,10 +49,7 @@ describe('PostgreSQL connections killed under load', () => {
     const recovery = lastFailure - killedAt;
     expect(recovery).toBeLessThan(5000);
     expect(outcomes.filter((o) => o.at > lastFailure && o.status < 300).length).toBeGreaterThan(0);
-    const stored = await t.ds.query(`SELECT id FROM cases WHERE id = ANY($1::uuid[])`, [
-      acknowledged,
-    ]);
-    expect(stored).toHaveLength(acknowledged.length);
+    expect(await storedOf(t, acknowledged)).toBe(acknowledged.length);
     expect((await t.http.get('/health/ready')).status).toBe(200);
     console.log(
       `postgres kill: ${outcomes.length} requests, ${failures.length} answered 503 (all problem+json), recovered ${Math.max(0, recovery)} ms after the kill, ${acknowledged.length} acknowledged creates all stored`,

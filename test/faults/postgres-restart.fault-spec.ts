@@ -2,9 +2,8 @@
 // process stays up, errors inside the fault window are 503 problem+json, it recovers within seconds
 // of the server coming back, and no acknowledged write is lost (client-side ledger).
 import { jest } from '@jest/globals';
-import { bearer, makeScheme, startApp, type Scheme, type TestApp } from '../support/app.js';
-import { caseBody } from '../support/cases.js';
-import { freePort, PrivatePostgres } from './support.js';
+import { makeScheme, startApp, type Scheme, type TestApp } from '../support/app.js';
+import { freePort, ledgerLoad, PrivatePostgres, storedOf } from './support.js';
 
 jest.setTimeout(180_000);
 
@@ -25,34 +24,17 @@ describe('PostgreSQL server restarted under load', () => {
   });
 
   it('answers 503 only while the server is away and loses no acknowledged write', async () => {
-    const acknowledged: string[] = [];
-    const outcomes: { at: number; status: number; problem: boolean }[] = [];
-    const start = Date.now();
     const duration = 14_000;
     let downAt = 0;
     let upAt = 0;
+    const start = Date.now();
     const restarter = (async () => {
       await new Promise((r) => setTimeout(r, 4_000));
       downAt = Date.now() - start;
       await server.restart();
       upAt = Date.now() - start;
     })();
-    const record = (status: number, contentType: string | undefined) =>
-      outcomes.push({
-        at: Date.now() - start,
-        status,
-        problem: /problem\+json/.test(contentType ?? ''),
-      });
-    const client = async () => {
-      while (Date.now() - start < duration) {
-        const res = await t.http.post('/api/v1/cases').set(bearer(a.idva.token)).send(caseBody(a));
-        record(res.status, res.headers['content-type']);
-        if (res.status === 201) acknowledged.push(res.body.id);
-        const read = await t.http.get('/api/v1/cases?limit=1').set(bearer(a.idva.token));
-        record(read.status, read.headers['content-type']);
-      }
-    };
-    await Promise.all([client(), client(), client(), client(), restarter]);
+    const [{ outcomes, acknowledged }] = await Promise.all([ledgerLoad(t, a, duration), restarter]);
     const failures = outcomes.filter((o) => o.status >= 400);
     for (const f of failures) {
       expect(f.status).toBe(503);
@@ -65,10 +47,7 @@ describe('PostgreSQL server restarted under load', () => {
     const recovery = lastFailure - upAt;
     expect(recovery).toBeLessThan(5000);
     expect(outcomes.filter((o) => o.at > lastFailure && o.status < 300).length).toBeGreaterThan(0);
-    const stored = await t.ds.query(`SELECT id FROM cases WHERE id = ANY($1::uuid[])`, [
-      acknowledged,
-    ]);
-    expect(stored).toHaveLength(acknowledged.length);
+    expect(await storedOf(t, acknowledged)).toBe(acknowledged.length);
     expect((await t.http.get('/health/ready')).status).toBe(200);
     console.log(
       `postgres restart: ${outcomes.length} requests, server down ${downAt} ms → back ${upAt} ms, ${failures.length} answered 503 (all problem+json), last one ${Math.max(0, recovery)} ms after the server was back, ${acknowledged.length} acknowledged creates all stored`,

@@ -6,6 +6,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bearer, type Scheme, type TestApp } from '../support/app.js';
+import { caseBody } from '../support/cases.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -73,33 +75,20 @@ export class PrivatePostgres {
     await this.start();
   }
 
-  async start(): Promise<void> {
-    await this.pg('pg_ctl', [
-      '-D',
-      `${this.dir}/data`,
-      '-l',
-      `${this.dir}/log`,
-      '-w',
-      '-o',
-      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`,
-      'start',
-    ]);
+  private ctl(action: 'start' | 'restart'): Promise<void> {
+    const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`;
+    const mode = action === 'restart' ? ['-m', 'fast'] : [];
+    const data = ['-D', `${this.dir}/data`, '-l', `${this.dir}/log`, '-w'];
+    return this.pg('pg_ctl', [...data, ...mode, '-o', opts, action]);
+  }
+
+  start(): Promise<void> {
+    return this.ctl('start');
   }
 
   /** `pg_ctl restart -m fast`: every connection is cut, the server goes down and comes back. */
-  async restart(): Promise<void> {
-    await this.pg('pg_ctl', [
-      '-D',
-      `${this.dir}/data`,
-      '-l',
-      `${this.dir}/log`,
-      '-w',
-      '-m',
-      'fast',
-      '-o',
-      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`,
-      'restart',
-    ]);
+  restart(): Promise<void> {
+    return this.ctl('restart');
   }
 
   async destroy(): Promise<void> {
@@ -192,4 +181,50 @@ export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout
     p.finally(() => clearTimeout(t)),
     new Promise<'timeout'>((r) => (t = setTimeout(() => r('timeout'), ms))),
   ]);
+}
+
+export interface Outcome {
+  /** ms since the load started */
+  at: number;
+  status: number;
+  problem: boolean;
+}
+
+/**
+ * Mixed load with a client-side ledger: `clients` loops of create-a-case then list-cases until
+ * `durationMs` has passed. Every answer is recorded; every acknowledged create's id is kept, to
+ * check afterwards that none was lost.
+ */
+export async function ledgerLoad(
+  t: TestApp,
+  s: Scheme,
+  durationMs: number,
+  clients = 4,
+): Promise<{ outcomes: Outcome[]; acknowledged: string[] }> {
+  const start = Date.now();
+  const outcomes: Outcome[] = [];
+  const acknowledged: string[] = [];
+  const record = (status: number, contentType: string | undefined) =>
+    outcomes.push({
+      at: Date.now() - start,
+      status,
+      problem: /problem\+json/.test(contentType ?? ''),
+    });
+  const client = async () => {
+    while (Date.now() - start < durationMs) {
+      const res = await t.http.post('/api/v1/cases').set(bearer(s.idva.token)).send(caseBody(s));
+      record(res.status, res.headers['content-type']);
+      if (res.status === 201) acknowledged.push(res.body.id);
+      const read = await t.http.get('/api/v1/cases?limit=1').set(bearer(s.idva.token));
+      record(read.status, read.headers['content-type']);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return { outcomes, acknowledged };
+}
+
+/** How many of the acknowledged creates are stored (all of them, or a write was lost). */
+export async function storedOf(t: TestApp, ids: string[]): Promise<number> {
+  const rows = await t.ds.query(`SELECT id FROM cases WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.length;
 }

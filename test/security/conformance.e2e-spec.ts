@@ -23,7 +23,7 @@ import {
   type OpenApiDoc,
   type Operation,
 } from './support/openapi.js';
-import { huntLeaks } from './support/leaks.js';
+import { huntLeaks, printLeakReport } from './support/leaks.js';
 import { lintDocument } from './support/openapi-lint.js';
 import { send, type Exchange, type Req } from './support/world.js';
 
@@ -344,18 +344,7 @@ describe('response conformance', () => {
       expect(n).toBe(0);
     });
     const report = await huntLeaks(t, exchanges);
-    console.log(
-      [
-        `plain columns searched: ${report.columns}`,
-        `pg_dump bytes searched: ${report.dumpBytes}`,
-        `Redis keys searched: ${report.redisKeys}`,
-        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
-        `error answers searched: ${report.errorAnswers}`,
-        `canaries found: ${report.findings.length}`,
-      ]
-        .map((l) => `leak hunt (after the happy path): ${l}`)
-        .join('\n'),
-    );
+    printLeakReport('after the happy path', report);
     expect(report.findings).toEqual([]);
     // The searches saw something: a dump with the data, a log that was written.
     expect(report.dumpBytes).toBeGreaterThan(10_000);

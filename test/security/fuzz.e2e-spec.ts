@@ -10,7 +10,7 @@ import { startApp, type TestApp } from '../support/app.js';
 import { contractOf, queryFor, recordId } from './support/contract.js';
 import { generated } from './support/generated.js';
 import { variants, type Target, type Variant } from './support/hostile.js';
-import { huntLeaks } from './support/leaks.js';
+import { huntLeaks, printLeakReport } from './support/leaks.js';
 import { fetchDoc, operations, type Operation } from './support/openapi.js';
 import { fuzzBudget, fuzzSeed, generatedBudget, rng, type Rng } from './support/prng.js';
 import {
@@ -209,18 +209,7 @@ describe('spec-driven fuzzing', () => {
 
   it('leaves no personal data in plain columns, a pg_dump, Redis, the logs or any error answer', async () => {
     const report = await huntLeaks(t, exchanges);
-    console.log(
-      [
-        `plain columns searched: ${report.columns}`,
-        `pg_dump bytes searched: ${report.dumpBytes}`,
-        `Redis keys searched: ${report.redisKeys}`,
-        `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
-        `error answers searched: ${report.errorAnswers}`,
-        `canaries found: ${report.findings.length}`,
-      ]
-        .map((l) => `leak hunt (after fuzzing): ${l}`)
-        .join('\n'),
-    );
+    printLeakReport('after fuzzing', report);
     expect(report.findings).toEqual([]);
     // The searches saw something: a dump with the data, a log that was written.
     expect(report.dumpBytes).toBeGreaterThan(10_000);

@@ -163,3 +163,19 @@ export async function huntLeaks(t: TestApp, exchanges: Exchange[]): Promise<Leak
     logLines: t.logs.length,
   };
 }
+
+/** Prints a leak hunt's figures, one line each, prefixed with when it ran. */
+export function printLeakReport(when: string, report: LeakReport): void {
+  console.log(
+    [
+      `plain columns searched: ${report.columns}`,
+      `pg_dump bytes searched: ${report.dumpBytes}`,
+      `Redis keys searched: ${report.redisKeys}`,
+      `log lines searched (LOG_LEVEL=trace): ${report.logLines}`,
+      `error answers searched: ${report.errorAnswers}`,
+      `canaries found: ${report.findings.length}`,
+    ]
+      .map((l) => `leak hunt (${when}): ${l}`)
+      .join('\n'),
+  );
+}
