@@ -12,10 +12,12 @@ const common = {
 };
 export default {
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.mjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
-    // Fault injection with time bounds: run by `npm run test:faults`, not in CI.
+    // Fault injection with time bounds: `npm run test:faults` runs them all, `npm test` all but the
+    // repeated worker kills (scripts/test.sh).
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'] },
   ],
 };
