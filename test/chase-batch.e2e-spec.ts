@@ -218,6 +218,35 @@ describe('batched chasing', () => {
     expect(n).toBe(8);
   });
 
+  it('chases the rest of a batch when one approval cannot be chased, and still fails the job', async () => {
+    const ids = await overdueConsents(t, a, 4);
+    // A case whose ciphertext no longer decrypts (as after a botched key change): its chase fails.
+    const [poison] = ids;
+    await t.ds.query(
+      `UPDATE cases SET personal_enc = 'v1:t1:AAAA:AAAA:AAAA' WHERE id = (SELECT case_id FROM approvals WHERE id = $1)`,
+      [poison],
+    );
+    await expect(chase.chaseApprovals(ids)).rejects.toThrow();
+    const rows = await t.ds.query(
+      `SELECT id, chase_count FROM approvals WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const count = new Map(
+      rows.map((r: { id: string; chase_count: number }) => [r.id, r.chase_count]),
+    );
+    expect(count.get(poison)).toBe(0);
+    for (const id of ids.slice(1)) expect(count.get(id)).toBe(1);
+    // The retry of the job chases nothing twice and fails on the bad one again.
+    await expect(chase.chaseApprovals(ids)).rejects.toThrow();
+    const [{ n }] = await t.ds.query(
+      `SELECT count(*)::int AS n FROM case_events WHERE type = 'approval_chased' AND data->>'approvalId' = ANY($1)`,
+      [ids],
+    );
+    expect(n).toBe(3);
+    // Out of the way of the next test's reconcile.
+    await t.ds.query(`UPDATE approvals SET next_chase_at = NULL WHERE id = $1`, [poison]);
+  });
+
   it('queues a backlog as batches and later chases as their own delayed jobs', async () => {
     const backlog = await overdueConsents(t, a, CHASE_BATCH + 5);
     const [later] = await overdueConsents(t, a, 1);

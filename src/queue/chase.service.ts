@@ -112,14 +112,45 @@ export class ChaseService {
     );
     if (!candidates.length) return { chased: 0, escalated: 0, notDue: ids.length };
     failpoint('chase.before_tx');
-    const counts = await this.engine.tx((m) =>
-      this.chaseApprovalsTx(
-        m,
-        candidates.map((c) => c.id),
-      ),
-    );
+    const due = candidates.map((c) => c.id);
+    let counts: Omit<ChaseCounts, 'notDue'>;
+    try {
+      counts = await this.engine.tx((m) => this.chaseApprovalsTx(m, due));
+    } catch (err) {
+      if (due.length === 1) throw err;
+      counts = await this.oneByOne(due);
+    }
     failpoint('chase.after_commit');
     return { ...counts, notDue: ids.length - counts.chased - counts.escalated };
+  }
+
+  /**
+   * A batch that failed is retried one approval per transaction, so one bad row (a ciphertext
+   * that no longer decrypts, say) cannot hold back the other 99 chases; the job still fails (and
+   * is retried, then kept as failed for an operator) if any of them did. Ids only in the log.
+   */
+  private async oneByOne(ids: string[]): Promise<Omit<ChaseCounts, 'notDue'>> {
+    const counts = { chased: 0, escalated: 0 };
+    const failed: string[] = [];
+    let first: unknown = null;
+    for (const id of ids) {
+      try {
+        const r = await this.engine.tx((m) => this.chaseApprovalsTx(m, [id]));
+        counts.chased += r.chased;
+        counts.escalated += r.escalated;
+      } catch (err) {
+        failed.push(id);
+        first ??= err;
+      }
+    }
+    if (failed.length) {
+      this.logger.warn(
+        { approvalIds: failed, err: (first as Error)?.name },
+        'approval chases failed; the others in the batch were done',
+      );
+      throw first;
+    }
+    return counts;
   }
 
   private async chaseApprovalsTx(
