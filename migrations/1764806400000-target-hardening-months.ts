@@ -133,32 +133,40 @@ export class TargetHardeningMonths1764806400000 implements MigrationInterface {
                    IS DISTINCT FROM (NEW.status, NEW.status_changed_at, NEW.outcome_reason)))
         EXECUTE FUNCTION target_hardening_months_sync();
     `);
+    // The whole table from `cases`: the back-fill below, and for bulk loads that ran with the
+    // triggers disabled (benchmark seeding, a data import), which must call it afterwards.
+    await q.query(`
+      CREATE FUNCTION target_hardening_months_rebuild() RETURNS void
+      LANGUAGE sql AS $fn$
+        DELETE FROM target_hardening_months;
+        INSERT INTO target_hardening_months
+          (scheme_id, month, by_contractor, tenure, contractor_id, referrals, installations, cancelled, unsuccessful, days)
+        SELECT d.scheme_id, d.month, d.by_contractor, d.tenure, d.contractor_id,
+               sum(d.referrals), sum(d.installations), sum(d.cancelled),
+               COALESCE(jsonb_object_agg(d.reason, d.unsuccessful) FILTER (WHERE d.reason IS NOT NULL), '{}'),
+               COALESCE(jsonb_object_agg(d.days, d.installations) FILTER (WHERE d.days IS NOT NULL), '{}')
+        FROM (
+          SELECT f.scheme_id, f.month, f.by_contractor, f.tenure, f.contractor_id, f.reason, f.days,
+                 sum(f.referrals) AS referrals, sum(f.installations) AS installations,
+                 sum(f.cancelled) AS cancelled, sum(f.unsuccessful) AS unsuccessful
+          FROM cases c
+          CROSS JOIN LATERAL target_hardening_facts(c.scheme_id, c.referral_date, c.tenure, c.installed_at,
+            c.contractor_id, c.status, c.status_changed_at, c.outcome_reason) f
+          GROUP BY 1, 2, 3, 4, 5, 6, 7
+        ) d
+        GROUP BY 1, 2, 3, 4, 5;
+      $fn$;
+    `);
     // Back-fill after the triggers exist: creating them locked out writers to cases until this
     // migration commits, so no change falls between the two.
-    await q.query(`
-      INSERT INTO target_hardening_months
-        (scheme_id, month, by_contractor, tenure, contractor_id, referrals, installations, cancelled, unsuccessful, days)
-      SELECT d.scheme_id, d.month, d.by_contractor, d.tenure, d.contractor_id,
-             sum(d.referrals), sum(d.installations), sum(d.cancelled),
-             COALESCE(jsonb_object_agg(d.reason, d.unsuccessful) FILTER (WHERE d.reason IS NOT NULL), '{}'),
-             COALESCE(jsonb_object_agg(d.days, d.installations) FILTER (WHERE d.days IS NOT NULL), '{}')
-      FROM (
-        SELECT f.scheme_id, f.month, f.by_contractor, f.tenure, f.contractor_id, f.reason, f.days,
-               sum(f.referrals) AS referrals, sum(f.installations) AS installations,
-               sum(f.cancelled) AS cancelled, sum(f.unsuccessful) AS unsuccessful
-        FROM cases c
-        CROSS JOIN LATERAL target_hardening_facts(c.scheme_id, c.referral_date, c.tenure, c.installed_at,
-          c.contractor_id, c.status, c.status_changed_at, c.outcome_reason) f
-        GROUP BY 1, 2, 3, 4, 5, 6, 7
-      ) d
-      GROUP BY 1, 2, 3, 4, 5
-    `);
+    await q.query(`SELECT target_hardening_months_rebuild()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TRIGGER tr_cases_target_hardening_update ON cases;
       DROP TRIGGER tr_cases_target_hardening_write ON cases;
+      DROP FUNCTION target_hardening_months_rebuild();
       DROP FUNCTION target_hardening_months_sync();
       DROP FUNCTION target_hardening_add(jsonb, jsonb);
       DROP FUNCTION target_hardening_facts(uuid, date, text, timestamptz, uuid, text, timestamptz, text);
