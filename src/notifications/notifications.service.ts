@@ -56,59 +56,17 @@ export class NotificationsService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async tasks(m: EntityManager, t: TaskInput): Promise<number> {
-    let created = 0;
-    for (const userId of new Set(t.userIds)) {
-      const rows = await m.query(
-        `INSERT INTO tasks (scheme_id, user_id, kind, case_id, approval_id, job_id, due_at, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id`,
-        [
-          t.schemeId,
-          userId,
-          t.kind,
-          t.caseId ?? null,
-          t.approvalId ?? null,
-          t.jobId ?? null,
-          t.dueAt ?? null,
-          t.dedupeKey,
-        ],
-      );
-      created += rows.length;
-    }
-    return created;
+  /** Tasks for each user of `t` (deduplicated); returns how many were new. */
+  tasks(m: EntityManager, t: TaskInput): Promise<number> {
+    return this.tasksMany(m, [t]);
   }
 
   /** Queues an email; returns false when one with the same dedupe key exists already. */
   async email(m: EntityManager, e: EmailInput): Promise<boolean> {
-    // The id is made here (not asked of PostgreSQL): the ciphertexts are bound to it.
-    const id = randomUUID();
-    const rows = await m.query(
-      `INSERT INTO notifications (id, scheme_id, kind, case_id, recipient_enc, subject, body_enc, dedupe_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [
-        id,
-        e.schemeId,
-        e.kind,
-        e.caseId ?? null,
-        this.crypto.encrypt(e.to, encContext('notifications', id, 'recipient')),
-        e.subject,
-        this.crypto.encrypt(e.body, encContext('notifications', id, 'body')),
-        e.dedupeKey,
-      ],
-    );
-    if (!rows.length) return false;
-    await this.outbox.add(m, {
-      queue: QUEUES.notifications,
-      name: JOBS.emailSend,
-      jobId: jobIds.emailSend(id),
-      payload: { notificationId: id },
-    });
-    return true;
+    return (await this.emailMany(m, [e])) > 0;
   }
 
-  /** `tasks` for many alerts in one statement (batched chasing); returns how many were new. */
+  /** Tasks for many alerts in one statement (batched chasing); returns how many were new. */
   async tasksMany(m: EntityManager, list: TaskInput[]): Promise<number> {
     const rows = list.flatMap((t) => [...new Set(t.userIds)].map((userId) => ({ t, userId })));
     if (!rows.length) return 0;
@@ -131,8 +89,9 @@ export class NotificationsService {
   }
 
   /**
-   * `email` for many messages: one statement for the notifications and one for their outbox rows.
-   * Returns how many were new (a dedupe key already stored is skipped, as in `email`).
+   * Queues many emails: one statement for the notifications and one for their outbox rows. The id
+   * is made here (not asked of PostgreSQL): the ciphertexts are bound to it. Returns how many were
+   * new (a dedupe key already stored is skipped).
    */
   async emailMany(m: EntityManager, list: EmailInput[]): Promise<number> {
     if (!list.length) return 0;
@@ -186,7 +145,7 @@ export class NotificationsService {
   async staffAlert(m: EntityManager, input: StaffAlertInput): Promise<void> {
     const alert = staffAlertWrites(input);
     await this.tasks(m, alert.task);
-    for (const e of alert.emails) await this.email(m, e);
+    await this.emailMany(m, alert.emails);
   }
 }
 
