@@ -7,7 +7,7 @@ import { workingDaysDeadline } from '../common/working-days.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OutboxService, type OutboxMessage } from '../queue/outbox.service.js';
 import { JOBS, QUEUES, jobIds } from '../queue/queue.constants.js';
-import { DEFAULT_SETTINGS, type SchemeSettings } from '../schemes/scheme.entity.js';
+import { type SchemeSettings, withDefaults } from '../schemes/scheme.entity.js';
 import type { CaseRow } from './case-row.js';
 
 /** A review done up to this many days before a scheduled review counts for it. */
@@ -22,7 +22,7 @@ export class WorkService {
 
   async settings(m: EntityManager, schemeId: string): Promise<SchemeSettings> {
     const [row] = await m.query(`SELECT settings FROM schemes WHERE id = $1`, [schemeId]);
-    return { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
+    return withDefaults(row?.settings);
   }
 
   async scheduleApprovalChase(

@@ -23,7 +23,7 @@ import {
   type StaffAlertInput,
   type TaskInput,
 } from '../notifications/notifications.service.js';
-import { DEFAULT_SETTINGS, type SchemeSettings } from '../schemes/scheme.entity.js';
+import { DEFAULT_SETTINGS, type SchemeSettings, withDefaults } from '../schemes/scheme.entity.js';
 import { OutboxService, type OutboxMessage } from './outbox.service.js';
 
 const SYSTEM = (schemeId: string): Actor => ({ id: null, schemeId, role: 'system' });
@@ -309,9 +309,7 @@ export class ChaseService {
             FROM landlords l WHERE l.id = ANY($3::uuid[])) AS landlords`,
       [uniq(schemeIds), uniq(userIds), uniq(landlordIds)],
     );
-    const settings = new Map(
-      r.schemes.map((s) => [s.id, { ...DEFAULT_SETTINGS, ...(s.settings ?? {}) }]),
-    );
+    const settings = new Map(r.schemes.map((s) => [s.id, withDefaults(s.settings)]));
     const users = new Map(r.users.map((u) => [u.id, u]));
     const landlords = new Map(r.landlords.map((l) => [l.id, l]));
     return {

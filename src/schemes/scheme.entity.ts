@@ -19,6 +19,11 @@ export const DEFAULT_SETTINGS: SchemeSettings = {
   reviewOffsetsDays: [7, 91, 182],
 };
 
+/** A scheme's stored settings over the defaults (a setting never stored keeps its default). */
+export function withDefaults(stored: Partial<SchemeSettings> | null | undefined): SchemeSettings {
+  return { ...DEFAULT_SETTINGS, ...(stored ?? {}) };
+}
+
 @Entity({ name: 'schemes' })
 export class SchemeEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -3,7 +3,12 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { NotFoundError } from '../common/errors.js';
-import { DEFAULT_SETTINGS, SchemeEntity, type SchemeSettings } from './scheme.entity.js';
+import {
+  DEFAULT_SETTINGS,
+  SchemeEntity,
+  type SchemeSettings,
+  withDefaults,
+} from './scheme.entity.js';
 import type { CreateSchemeDto, PatchSettingsDto, SchemeResponse } from './schemes.dto.js';
 
 function toSchemeResponse(s: SchemeEntity): SchemeResponse {
@@ -49,7 +54,7 @@ export class SchemesService {
   async settings(schemeId: string): Promise<SchemeSettings> {
     const s = await this.ds.getRepository(SchemeEntity).findOneBy({ id: schemeId });
     if (!s) throw new NotFoundError('scheme');
-    return { ...DEFAULT_SETTINGS, ...s.settings };
+    return withDefaults(s.settings);
   }
 
   async patchSettings(actor: Principal, dto: PatchSettingsDto): Promise<SchemeSettings> {
@@ -59,11 +64,7 @@ export class SchemesService {
         .getRepository(SchemeEntity)
         .findOne({ where: { id: schemeId }, lock: { mode: 'pessimistic_write' } });
       if (!s) throw new NotFoundError('scheme');
-      const settings: SchemeSettings = {
-        ...DEFAULT_SETTINGS,
-        ...s.settings,
-        ...dto,
-      } as SchemeSettings;
+      const settings: SchemeSettings = { ...withDefaults(s.settings), ...dto } as SchemeSettings;
       if (dto.jobConfirmHours) settings.jobConfirmHours = { ...dto.jobConfirmHours };
       if (dto.reviewOffsetsDays)
         settings.reviewOffsetsDays = [...new Set(dto.reviewOffsetsDays)].sort((a, b) => a - b);
